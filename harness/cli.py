@@ -1,0 +1,57 @@
+"""The ``dartsweep`` command line. Each sub-command lives in ``harness/commands/<name>.py`` and exposes
+``register(subparsers)``; Ray is imported only inside the commands that need it, so ``search``,
+``params``, ``spaces`` and ``nb201`` work without starting Ray.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+COMMAND_MODULES = (
+    "spaces", "methods", "search", "params", "nb201", "select", "run", "resume", "collect", "table",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dartsweep",
+        description="Reproduce and sweep DARTS performance-collapse methods (searchcore + Ray Tune).",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"harness.commands.{name}")
+        except ModuleNotFoundError as err:
+            if err.name == f"harness.commands.{name}":
+                continue  # command not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except CliError as err:
+        print(f"dartsweep {args.command}: error: {err}", file=sys.stderr)
+        return 2
+
+
+class CliError(Exception):
+    """A user-facing error: printed as one line without a traceback, exit status 2."""
+
+
+if __name__ == "__main__":
+    sys.exit(main())
