@@ -1,0 +1,210 @@
+"""Typed search configuration. Every default that comes from a paper or reference code says which.
+
+The config is a tree of pydantic models that reject unknown keys; it round-trips to YAML
+(:func:`to_yaml` / :func:`from_yaml`) and takes dotted overrides (``method.mutation.p_max=0.3``).
+Paper presets (``searchcore.methods.presets``) are dictionaries of overrides on top of these defaults.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class DataConfig(StrictModel):
+    dataset: str = "digits"
+    """Registered dataset (``searchcore.data.DATASETS``); ``digits`` is the embedded default."""
+    root: str | None = None
+    """Data root; ``None`` uses the dataset's default root (none for CIFAR/SVHN/ImageNet16)."""
+    batch_size: int = Field(64, ge=2)
+    """64: DARTS, AutoDL DARTS-V1, DARTS-PT (reference-notes §2.1, §3.2). EM-DARTS' argparse says 128."""
+    train_portion: float = Field(0.5, gt=0.0, lt=1.0)
+    """Weights train on this share of the training set, α on the rest (DARTS ``train_portion`` 0.5)."""
+    split: Literal["seeded", "ordered"] = "seeded"
+    """``ordered`` = first/second half by index, as DARTS/PT/EM (reference-notes §1.1)."""
+    use_full_train: bool = False
+    """Train weights on the whole training set (IS-DARTS' "train+val", reference-notes §6)."""
+    cutout: int = Field(0, ge=0)
+    """Cutout length; search scripts of DARTS/PT/EM use none."""
+    limit_train_images: int | None = Field(None, ge=4)
+    """Use only the first N images of the (seeded-shuffled) training set: CPU-scale studies and tests."""
+    max_batches: int | None = Field(None, ge=1)
+    """Cap on search iterations per epoch (quick runs); ``None`` = a full pass."""
+    eval_batches: int | None = Field(None, ge=1)
+    """Cap on validation batches in the per-epoch evaluation; ``None`` = the whole split."""
+
+
+class SupernetConfig(StrictModel):
+    channels: int = Field(16, ge=2)
+    """C = 16 for both the NB201 (AutoDL) and the DARTS (model_search.py) supernets."""
+    cells_per_stage: int = Field(5, ge=1)
+    """NB201: N = 5 cells per stage (AutoDL)."""
+    layers: int = Field(8, ge=3)
+    """DARTS space: 8 cells, reductions at layers//3 and 2*layers//3 (model_search.py)."""
+    track_running_stats: bool | None = None
+    """BN running stats in search cells; ``None`` = family default: NB201 False (AutoDL BN=0, IS, EM),
+    DARTS True (quark0/darts)."""
+    channels_last: bool = True
+    """NHWC memory format: faster convolutions on CPU and tensor cores; numerically the same network."""
+
+
+class WeightOptimConfig(StrictModel):
+    lr: float = Field(0.025, gt=0)
+    """SGD lr 0.025, cosine to 0.001 (DARTS §3 / reference-notes §3.2)."""
+    lr_min: float = Field(0.001, ge=0)
+    momentum: float = Field(0.9, ge=0, lt=1)
+    weight_decay: float = Field(3e-4, ge=0)
+    """3e-4: DARTS, PT, EM. AutoDL DARTS-V1 uses 5e-4 with nesterov (preset ``darts-autodl``)."""
+    nesterov: bool = False
+    grad_clip: float | None = Field(5.0, gt=0)
+    """Gradient-norm clip 5 (DARTS)."""
+
+
+class ArchOptimConfig(StrictModel):
+    optimizer: Literal["adam", "sgd"] = "adam"
+    lr: float = Field(3e-4, gt=0)
+    """Adam lr 3e-4, betas (0.5, 0.999), weight decay 1e-3 (DARTS; reference-notes §3.2)."""
+    betas: tuple[float, float] = (0.5, 0.999)
+    momentum: float = Field(0.9, ge=0, lt=1)
+    weight_decay: float = Field(1e-3, ge=0)
+    fix_alpha: bool = False
+    """α never updated (DARTS-PT's ``blank`` fixed-α supernet, reference-notes §5.1)."""
+
+
+Growth = Literal["linear", "exponential", "cosine", "fixed", "early", "middle", "late"]
+
+
+class MutationConfig(StrictModel):
+    p_max: float = Field(0.0, ge=0.0, le=1.0)
+    growth: Growth = "linear"
+    ramp_epochs: int = Field(50, ge=1)
+    """p reaches p_max after 50 epochs and is held (EM-DARTS ablation appendix; reference-notes §9)."""
+
+
+class RegularizerConfig(StrictModel):
+    kind: Literal["none", "entropy", "beta_decay"] = "none"
+    lam: float = Field(0.0, ge=0.0)
+    schedule: Literal["constant", "linear"] = "constant"
+    """``linear``: λ·min(1, epoch/ramp_epochs) (β-DARTS ramps 50·epoch/100)."""
+    ramp_epochs: int = Field(100, ge=1)
+    sign: Literal[1, -1] = 1
+    """+1 adds λ·term to the α loss; BER's exact sign is unverified (reference-notes §8)."""
+
+
+class MethodConfig(StrictModel):
+    name: str = "darts"
+    """The preset this method came from (informational; the axes below define the method)."""
+    forward: Literal["mixed", "edge_mutation"] = "mixed"
+    level: Literal["bilevel", "single"] = "bilevel"
+    single_update: Literal["combined", "two_optimizers"] = "two_optimizers"
+    order: Literal["alpha_first", "weights_first"] = "alpha_first"
+    """DARTS/PT/EM take the α step first; AutoDL's DARTS-V1 the weight step (reference-notes §2.1)."""
+    activation: Literal["softmax", "sigmoid", "uniform"] = "softmax"
+    """``uniform`` = α-free, every op weighted 1/|O| (IS-DARTS, reference-notes §6)."""
+    alpha_init: Literal["normal", "constant"] = "normal"
+    alpha_init_std: float = Field(1e-3, ge=0)
+    """α ~ 1e-3·N(0, 1) (DARTS, AutoDL)."""
+    alpha_init_value: float | None = None
+    """Constant init; ``None`` with sigmoid = −ln(|O|−1) so that σ = 1/|O| (Single-DARTS, −ln 7 on 8 ops)."""
+    derive_exclude_none: bool = False
+    """NB201 derivation never picks ``none`` (EM-DARTS genotype rule, reference-notes §2.2)."""
+    mutation: MutationConfig = MutationConfig()
+    regularizer: RegularizerConfig = RegularizerConfig()
+    arch_optim: ArchOptimConfig = ArchOptimConfig()
+
+
+class SearchConfig(StrictModel):
+    space: str = "nb201"
+    seed: int = Field(0, ge=0)
+    epochs: int = Field(50, ge=1)
+    """50 epochs: DARTS, AutoDL DARTS-V1, EM-DARTS."""
+    device: str = "auto"
+    amp: bool = False
+    threads: int | None = Field(None, ge=1)
+    nb201_table: str | None = None
+    checkpoint_every: int = Field(1, ge=1)
+    data: DataConfig = DataConfig()
+    supernet: SupernetConfig = SupernetConfig()
+    optim: WeightOptimConfig = WeightOptimConfig()
+    method: MethodConfig = MethodConfig()
+
+    @field_validator("space")
+    @classmethod
+    def _known_space(cls, value: str) -> str:
+        from searchcore.spaces import SPACES
+
+        SPACES.get(value)
+        return value
+
+
+# ---------------------------------------------------------------- dotted keys, YAML
+
+
+def set_dotted(tree: dict[str, Any], key: str, value: Any) -> None:
+    """Set ``a.b.c`` in a nested dict, creating the intermediate dicts."""
+    parts = key.split(".")
+    node = tree
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ValueError(f"{key}: {part!r} is not a section")
+    node[parts[-1]] = value
+
+
+def deep_merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, name + "."))
+        else:
+            out[name] = value
+    return out
+
+
+def unflatten(flat: dict[str, Any]) -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for key, value in flat.items():
+        set_dotted(tree, key, value)
+    return tree
+
+
+def known_keys(model: type[BaseModel] = SearchConfig, prefix: str = "") -> list[str]:
+    """Every dotted key a config accepts (for sweep validation and ``--set`` help)."""
+    keys: list[str] = []
+    for name, field in model.model_fields.items():
+        ann = field.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            keys.extend(known_keys(ann, f"{prefix}{name}."))
+        else:
+            keys.append(f"{prefix}{name}")
+    return keys
+
+
+def parse_value(text: str) -> Any:
+    """``--set`` values are YAML scalars: ``0.3`` -> float, ``true`` -> bool, ``null`` -> None."""
+    return yaml.safe_load(text)
+
+
+def to_yaml(config: SearchConfig) -> str:
+    return yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False)
+
+
+def from_yaml(text: str) -> SearchConfig:
+    return SearchConfig.model_validate(yaml.safe_load(text))

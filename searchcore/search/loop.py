@@ -1,0 +1,280 @@
+"""The search loop: a plain trainable ``search_trainable(config, reporter)`` (no Ray here).
+
+One epoch = a pass over the weight split, each iteration an α step and a weight step (order per
+``method.order``), or single-level steps; then an evaluation pass over the α split; then metrics and a
+checkpoint. Resuming restores weights, α, masks, optimisers, every RNG and the epoch (which fixes the
+data order), so an interrupted run continues on exactly the uninterrupted trajectory.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import tempfile
+import time
+from collections.abc import Callable
+from contextlib import nullcontext
+from typing import Any
+
+import torch
+from torch import nn
+
+from searchcore.config import SearchConfig, to_yaml
+from searchcore.methods.mutation import EdgeMutator
+from searchcore.methods.regularizers import regularizer_weight
+from searchcore.methods.schedules import mutation_probability
+from searchcore.search import metrics as M
+from searchcore.search.checkpoint import load_checkpoint, save_checkpoint, seed_everything, set_rng_state
+from searchcore.search.data import SearchData, build_search_data, epoch_generator
+from searchcore.search.reporter import NullReporter, Reporter
+from searchcore.search.steps import StepStats, arch_step, combined_step, weight_step
+from searchcore.spaces import get_space
+from searchcore.supernets import Supernet, build_supernet
+
+log = logging.getLogger(__name__)
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def cosine_lr(base: float, minimum: float, epoch: int, epochs: int) -> float:
+    """lr at integer epoch e (AutoDL/DARTS evaluate the cosine once per epoch, e = 0..T-1)."""
+    return minimum + (base - minimum) * (1 + math.cos(math.pi * epoch / epochs)) / 2
+
+
+def build_arch_optimizer(model: Supernet, cfg: SearchConfig) -> torch.optim.Optimizer | None:
+    a = cfg.method.arch_optim
+    if a.fix_alpha or cfg.method.activation == "uniform":
+        for p in model.arch_parameters():
+            p.requires_grad_(False)
+        return None
+    if a.optimizer == "adam":
+        return torch.optim.Adam(model.arch_parameters(), lr=a.lr, betas=a.betas, weight_decay=a.weight_decay)
+    return torch.optim.SGD(model.arch_parameters(), lr=a.lr, momentum=a.momentum, weight_decay=a.weight_decay)
+
+
+def build_weight_optimizer(model: Supernet, cfg: SearchConfig, lr: float | None = None) -> torch.optim.SGD:
+    o = cfg.optim
+    return torch.optim.SGD(list(model.weight_parameters()), lr=lr or o.lr, momentum=o.momentum,
+                           weight_decay=o.weight_decay, nesterov=o.nesterov)
+
+
+class SearchRun:
+    """Holds everything a search trial needs; ``run()`` trains from the current epoch to the end."""
+
+    def __init__(self, cfg: SearchConfig, reporter: Reporter | None = None,
+                 data: SearchData | None = None) -> None:
+        self.cfg = cfg
+        self.reporter = reporter or NullReporter()
+        self.space = get_space(cfg.space)
+        if cfg.threads:
+            torch.set_num_threads(cfg.threads)
+        self.device = resolve_device(cfg.device)
+        self.seeds = seed_everything(cfg.seed)
+        self.data = data or build_search_data(cfg.data, cfg.seed, self.device)
+        self.model = build_supernet(cfg, self.data.num_classes)
+        self.model.init_alphas(cfg.method.alpha_init, cfg.method.alpha_init_std, cfg.method.alpha_init_value,
+                               torch.Generator().manual_seed(cfg.seed))
+        self.model.to(self.device)
+        if cfg.supernet.channels_last:
+            self.model.to(memory_format=torch.channels_last)
+        self.w_opt = build_weight_optimizer(self.model, cfg)
+        self.a_opt = build_arch_optimizer(self.model, cfg)
+        self.epoch = 0
+        self.history: list[dict[str, Any]] = []
+        self.table = _load_table(cfg.nb201_table) if self.space.family == "nb201" else None
+
+    # ------------------------------------------------------------------ checkpoints
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "epoch": self.epoch,
+            "model": self.model.state_dict(),
+            "w_opt": self.w_opt.state_dict(),
+            "a_opt": self.a_opt.state_dict() if self.a_opt else {},
+            "split": {"train": torch.as_tensor(self.data.train_idx), "val": torch.as_tensor(self.data.val_idx),
+                      "source": torch.as_tensor(self.data.source_idx)},
+            "seeds": self.seeds,
+        }
+
+    def save(self, directory: str) -> None:
+        save_checkpoint(directory, self.state(), to_yaml(self.cfg))
+
+    def restore(self, directory: str) -> None:
+        state = load_checkpoint(directory, self.device)
+        self.model.load_state_dict(state["model"])
+        self.w_opt.load_state_dict(state["w_opt"])
+        if self.a_opt and state["a_opt"]:
+            self.a_opt.load_state_dict(state["a_opt"])
+        self.epoch = int(state["epoch"])
+        set_rng_state(state["rng"])
+        log.info("resumed from %s at epoch %d", directory, self.epoch)
+
+    # ------------------------------------------------------------------ training
+
+    def autocast(self):
+        if self.cfg.amp and self.device.type == "cuda":
+            return torch.autocast("cuda", dtype=torch.bfloat16)
+        return nullcontext()
+
+    def _to(self, x: torch.Tensor) -> torch.Tensor:
+        return x.contiguous(memory_format=torch.channels_last) if self.cfg.supernet.channels_last else x
+
+    def mutator(self, epoch: int) -> tuple[EdgeMutator | None, float]:
+        m = self.cfg.method
+        if m.forward != "edge_mutation":
+            return None, 0.0
+        p = mutation_probability(m.mutation.growth, epoch, self.cfg.epochs, m.mutation.p_max,
+                                 m.mutation.ramp_epochs)
+        return EdgeMutator(p, epoch_generator(self.cfg.seed, epoch, "mutation")), p
+
+    def train_epoch(self, epoch: int, mutator: EdgeMutator | None) -> dict[str, Any]:
+        cfg, data, m = self.cfg, self.data, self.cfg.method
+        self.model.train()
+        limit = cfg.data.max_batches
+        w_stats: list[StepStats] = []
+        a_stats: list[StepStats] = []
+        train_split = "full" if cfg.data.use_full_train and self.a_opt is None else "train"
+        train_batches = data.batches(train_split, cfg.seed, epoch, limit=limit)
+        n_batches = min(data.num_batches(train_split), limit or 10**9)
+        if m.level == "bilevel" and self.a_opt is not None:
+            n_batches = min(n_batches, data.num_batches("val"))
+            pairs = zip(train_batches, data.batches("val", cfg.seed, epoch, limit=limit))
+        else:
+            pairs = ((b, None) for b in train_batches)
+        images = 0
+        for i, ((x, y), val) in enumerate(pairs):
+            x = self._to(x)
+            with self.autocast():
+                images += self._iteration(x, y, val, epoch, mutator, w_stats, a_stats)
+            if n_batches >= 10 and (i + 1) % max(1, n_batches // 5) == 0:
+                log.info("epoch %d: %d/%d iterations", epoch + 1, i + 1, n_batches)
+        out = _summarise(w_stats, "train")
+        if a_stats:
+            out.update({k.replace("arch_", "arch_"): v for k, v in _summarise(a_stats, "arch").items()})
+        out["images"] = images
+        return out
+
+    def _iteration(self, x, y, val, epoch, mutator, w_stats, a_stats) -> int:
+        m, model = self.cfg.method, self.model
+        if m.level == "single" and self.a_opt is not None:
+            if m.single_update == "combined":
+                w_stats.append(combined_step(model, self.w_opt, self.a_opt, x, y, m, self.cfg.optim, epoch, mutator))
+            else:
+                a_stats.append(arch_step(model, self.a_opt, x, y, m, epoch))
+                w_stats.append(weight_step(model, self.w_opt, x, y, self.cfg.optim, mutator))
+            return len(y)
+        if val is None:  # α fixed or α-free: weight steps only
+            w_stats.append(weight_step(model, self.w_opt, x, y, self.cfg.optim, mutator))
+            return len(y)
+        xv, yv = self._to(val[0]), val[1]
+        if m.order == "alpha_first":
+            a_stats.append(arch_step(model, self.a_opt, xv, yv, m, epoch))
+            w_stats.append(weight_step(model, self.w_opt, x, y, self.cfg.optim, mutator))
+        else:
+            w_stats.append(weight_step(model, self.w_opt, x, y, self.cfg.optim, mutator))
+            a_stats.append(arch_step(model, self.a_opt, xv, yv, m, epoch))
+        return len(y) + len(yv)
+
+    @torch.no_grad()
+    def evaluate(self, epoch: int) -> dict[str, float]:
+        """Supernet loss/accuracy on the α split, eval mode, no mutation."""
+        self.model.eval()
+        loss = correct = count = 0.0
+        weights = self.model.edge_weights()
+        for x, y in self.data.batches("val", self.cfg.seed, epoch, augment=False, shuffle=False,
+                                      limit=self.cfg.data.eval_batches):
+            with self.autocast():
+                logits = self.model(self._to(x), weights=weights)
+            loss += float(nn.functional.cross_entropy(logits.float(), y, reduction="sum"))
+            correct += int((logits.argmax(1) == y).sum())
+            count += len(y)
+        self.model.train()
+        return {"val_loss": loss / max(count, 1), "val_acc": 100.0 * correct / max(count, 1)}
+
+    def arch_metrics(self) -> dict[str, Any]:
+        with torch.no_grad():
+            weights = self.model.edge_weights()
+        genotype = M.derive(self.space, weights, self.cfg.method.derive_exclude_none)
+        arch = genotype if isinstance(genotype, str) else None
+        return {
+            "genotype": M.genotype_text(genotype),
+            "arch": arch,
+            **M.op_counts(genotype),
+            **M.weight_entropies(self.space, weights),
+            "alphas": M.tensors_json({k: v for k, v in self.model.alphas.items()}),
+            "edge_weights": M.tensors_json(weights),
+            **M.nb201_metrics(self.table, arch),
+        }
+
+    def run_epoch(self) -> dict[str, Any]:
+        cfg, epoch = self.cfg, self.epoch
+        lr = cosine_lr(cfg.optim.lr, cfg.optim.lr_min, epoch, cfg.epochs)
+        for group in self.w_opt.param_groups:
+            group["lr"] = lr
+        mutator, p = self.mutator(epoch)
+        start = time.perf_counter()
+        train = self.train_epoch(epoch, mutator)
+        train_seconds = time.perf_counter() - start
+        metrics: dict[str, Any] = {"epoch": epoch + 1, "epochs": cfg.epochs, "lr": lr,
+                                   "lr_alpha": cfg.method.arch_optim.lr if self.a_opt else 0.0,
+                                   "method": cfg.method.name, "activation": cfg.method.activation}
+        metrics.update({k: v for k, v in train.items() if k != "images"})
+        metrics.update(self.evaluate(epoch))
+        metrics.update(self.arch_metrics())
+        metrics["p"] = p
+        metrics["mutation_rate"] = mutator.realised_rate if mutator else 0.0
+        metrics["reg_lambda"] = regularizer_weight(cfg.method.regularizer, epoch)
+        metrics["epoch_seconds"] = time.perf_counter() - start
+        metrics["images_per_second"] = train["images"] / max(train_seconds, 1e-9)
+        self.epoch = epoch + 1
+        return metrics
+
+    def run(self, on_epoch: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+        restore = self.reporter.restore_dir()
+        if restore:
+            self.restore(restore)
+        last: dict[str, Any] = {}
+        while self.epoch < self.cfg.epochs:
+            last = self.run_epoch()
+            self.history.append(last)
+            if self.epoch % self.cfg.checkpoint_every == 0 or self.epoch == self.cfg.epochs:
+                with tempfile.TemporaryDirectory(prefix="dartsweep-ckpt-") as tmp:
+                    self.save(tmp)
+                    self.reporter.report(last, tmp)
+            else:
+                self.reporter.report(last, None)
+            if on_epoch:
+                on_epoch(last)
+        return last
+
+
+def _summarise(stats: list[StepStats], prefix: str) -> dict[str, float]:
+    if not stats:
+        return {}
+    n = sum(s.count for s in stats)
+    out = {
+        f"{prefix}_loss": sum(s.loss * s.count for s in stats) / n,
+        f"{prefix}_acc": 100.0 * sum(s.correct for s in stats) / n,
+    }
+    regs = [s.reg for s in stats if s.reg is not None]
+    if regs:
+        out["reg_value"] = sum(regs) / len(regs)
+    return out
+
+
+def _load_table(path: str | None):
+    if not path:
+        return None
+    from searchcore.nb201.table import NB201Table
+
+    return NB201Table.load(path)
+
+
+def search_trainable(config: dict[str, Any], reporter: Reporter | None = None) -> dict[str, Any]:
+    """The search as a plain function: validated ``SearchConfig`` dict in, final metrics out."""
+    cfg = SearchConfig.model_validate(config)
+    return SearchRun(cfg, reporter).run()

@@ -1,0 +1,108 @@
+"""What every search supernet shares: α per cell type, edge weights, masks, and per-cell mutation.
+
+Edge weights of cell type t are ``where(fixed_rows, fixed, activation(α_t)) * op_mask`` (edges, ops):
+
+* ``op_mask`` zeroes removed ops (DARTS-PT's perturbation, IS-DARTS' pruning, PT's topology step);
+* ``fixed``/``fixed_rows`` hold decided edges (PT's one-hot commit).
+
+Masked weights are exactly 0, so the mixed ops skip those ops. Edge mutation (EM-DARTS) replaces the
+rows of single cell instances by one-hot vectors during weight steps only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import torch
+from torch import nn
+
+from searchcore.methods.activations import ACTIVATIONS, sigmoid_init_value
+from searchcore.methods.mutation import EdgeMutator
+from searchcore.spaces import CellSpace, SearchSpace
+
+
+class Supernet(nn.Module):
+    def __init__(self, space: SearchSpace, activation: str = "softmax") -> None:
+        super().__init__()
+        self.space = space
+        self.activation = activation
+        ACTIVATIONS.get(activation)
+        self.alphas = nn.ParameterDict(
+            {c.name: nn.Parameter(torch.zeros(c.num_edges, c.num_ops)) for c in space.cells}
+        )
+        for c in space.cells:
+            self.register_buffer(f"op_mask_{c.name}", torch.ones(c.num_edges, c.num_ops))
+            self.register_buffer(f"fixed_{c.name}", torch.zeros(c.num_edges, c.num_ops))
+            self.register_buffer(f"fixed_rows_{c.name}", torch.zeros(c.num_edges, dtype=torch.bool))
+
+    # ------------------------------------------------------------------ α
+
+    def init_alphas(self, mode: str, std: float, value: float | None, generator: torch.Generator) -> None:
+        with torch.no_grad():
+            for c in self.space.cells:
+                alpha = self.alphas[c.name]
+                if mode == "normal":
+                    alpha.copy_(std * torch.randn(alpha.shape, generator=generator))
+                else:
+                    v = value if value is not None else (
+                        sigmoid_init_value(c.num_ops) if self.activation == "sigmoid" else 0.0
+                    )
+                    alpha.fill_(v)
+
+    def arch_parameters(self) -> list[nn.Parameter]:
+        return list(self.alphas.values())
+
+    def weight_parameters(self) -> Iterator[nn.Parameter]:
+        arch = {id(p) for p in self.arch_parameters()}
+        return (p for p in self.parameters() if id(p) not in arch)
+
+    def op_mask(self, cell: str) -> torch.Tensor:
+        return getattr(self, f"op_mask_{cell}")
+
+    def fixed(self, cell: str) -> tuple[torch.Tensor, torch.Tensor]:
+        return getattr(self, f"fixed_{cell}"), getattr(self, f"fixed_rows_{cell}")
+
+    def edge_weights(self) -> dict[str, torch.Tensor]:
+        """(edges, ops) weights per cell type, after activation, decisions and masks."""
+        act = ACTIVATIONS.get(self.activation)
+        out = {}
+        for c in self.space.cells:
+            w = act(self.alphas[c.name])
+            fixed, rows = self.fixed(c.name)
+            if bool(rows.any()):
+                w = torch.where(rows[:, None], fixed, w)
+            out[c.name] = w * self.op_mask(c.name)
+        return out
+
+    def fix_edge(self, cell: str, edge: int, op_index: int) -> None:
+        """Commit an edge to a one-hot on ``op_index`` (DARTS-PT's decision)."""
+        fixed, rows = self.fixed(cell)
+        fixed[edge].zero_()
+        fixed[edge, op_index] = 1.0
+        rows[edge] = True
+
+    # ------------------------------------------------------------------ per-cell weights
+
+    @staticmethod
+    def active_lists(weights: torch.Tensor) -> list[list[int]]:
+        """Indices of non-zero weights per edge: one host transfer per cell type and forward."""
+        nz = (weights != 0).cpu().tolist()
+        return [[k for k, flag in enumerate(row) if flag] for row in nz]
+
+    @staticmethod
+    def mutate(
+        weights: torch.Tensor, active: list[list[int]], cell: CellSpace, mutator: EdgeMutator | None,
+    ) -> tuple[torch.Tensor, list[list[int]]]:
+        """One cell instance's weights, with EM-DARTS mutations applied (weight steps only)."""
+        if mutator is None:
+            return weights, active
+        picks = mutator.sample(cell)
+        if not picks:
+            return weights, active
+        edges = list(picks)
+        one_hot = torch.zeros(len(edges), weights.shape[1], device=weights.device, dtype=weights.dtype)
+        one_hot[torch.arange(len(edges)), torch.tensor([picks[e] for e in edges])] = 1.0
+        weights = weights.clone()
+        weights[edges] = one_hot
+        active = [([picks[e]] if e in picks else row) for e, row in enumerate(active)]
+        return weights, active
