@@ -10,6 +10,8 @@ import importlib
 import logging
 import sys
 
+from harness.errors import CliError
+
 COMMAND_MODULES = (
     "spaces", "methods", "search", "params", "nb201", "select", "run", "resume", "collect", "table",
 )
@@ -49,9 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-class CliError(Exception):
-    """A user-facing error: printed as one line without a traceback, exit status 2."""
-
+__all__ = ["CliError", "build_parser", "main"]
 
 if __name__ == "__main__":
     sys.exit(main())
