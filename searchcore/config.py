@@ -97,6 +97,19 @@ class RegularizerConfig(StrictModel):
     """+1 adds λ·term to the α loss; BER's exact sign is unverified (reference-notes §8)."""
 
 
+class ShrinkConfig(StrictModel):
+    """IS-DARTS information-based shrinking (reference-notes §6; ``searchcore.selection.shrink``)."""
+
+    enabled: bool = False
+    steps: int = Field(4, ge=1)
+    """Pruning steps: NB201 4, DARTS 7 (isdarts_nasbench.sh / isdarts_darts.sh)."""
+    interval: int = Field(2, ge=1)
+    """Epochs between pruning steps: NB201 2, DARTS 3; pruning ends ``interval`` epochs before the end."""
+    samples: int | None = Field(200, ge=1)
+    """Images over which the IIM is averaged: the paper's 200 (NB201) / 600 (DARTS); ``None`` = the
+    whole training loader, as the released code does."""
+
+
 class MethodConfig(StrictModel):
     name: str = "darts"
     """The preset this method came from (informational; the axes below define the method)."""
@@ -117,6 +130,7 @@ class MethodConfig(StrictModel):
     mutation: MutationConfig = MutationConfig()
     regularizer: RegularizerConfig = RegularizerConfig()
     arch_optim: ArchOptimConfig = ArchOptimConfig()
+    shrink: ShrinkConfig = ShrinkConfig()
 
 
 class SearchConfig(StrictModel):

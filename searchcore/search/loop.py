@@ -28,6 +28,7 @@ from searchcore.search.checkpoint import load_checkpoint, save_checkpoint, seed_
 from searchcore.search.data import SearchData, build_search_data, epoch_generator
 from searchcore.search.reporter import NullReporter, Reporter
 from searchcore.search.steps import StepStats, arch_step, combined_step, weight_step
+from searchcore.selection.hooks import epoch_hooks
 from searchcore.spaces import get_space
 from searchcore.supernets import Supernet, build_supernet
 
@@ -86,6 +87,7 @@ class SearchRun:
         self.epoch = 0
         self.history: list[dict[str, Any]] = []
         self.table = _load_table(cfg.nb201_table) if self.space.family == "nb201" else None
+        self.epoch_hooks: list[Callable[[SearchRun, dict[str, Any]], None]] = list(epoch_hooks(cfg))
 
     # ------------------------------------------------------------------ checkpoints
 
@@ -231,6 +233,8 @@ class SearchRun:
         metrics["epoch_seconds"] = time.perf_counter() - start
         metrics["images_per_second"] = train["images"] / max(train_seconds, 1e-9)
         self.epoch = epoch + 1
+        for hook in self.epoch_hooks:  # e.g. IS-DARTS pruning; may add metrics and change masks
+            hook(self, metrics)
         return metrics
 
     def run(self, on_epoch: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:

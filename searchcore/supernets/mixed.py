@@ -33,6 +33,8 @@ class MixedOp(nn.Module):
         )
         self._preact = [isinstance(op, PreActivated) for op in self.ops]
         self._zero = [isinstance(op, Zero) for op in self.ops]
+        self.probe: Callable[[int, torch.Tensor], None] | None = None
+        """Called with (op index, unweighted output) for every computed op (IS-DARTS' IIM hooks)."""
 
     def forward(
         self, x: torch.Tensor, weights: torch.Tensor, active: Sequence[int],
@@ -45,6 +47,8 @@ class MixedOp(nn.Module):
                 continue
             op = self.ops[k]
             y = op.forward_relu(x_relu()) if self._preact[k] else op(x)
+            if self.probe is not None:
+                self.probe(k, y)
             term = y * weights[k]
             out = term if out is None else out + term
         if out is None:

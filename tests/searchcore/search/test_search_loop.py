@@ -1,0 +1,132 @@
+"""End-to-end searches on the embedded digits data at reduced width (a few seconds each)."""
+
+import json
+import math
+
+import pytest
+import torch
+
+from searchcore.methods.presets import resolve_config
+from searchcore.search import LocalReporter, NullReporter, SearchRun
+
+REQUIRED = {
+    "epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "lr_alpha", "alphas", "genotype",
+    "n_skip", "n_parametric", "alpha_entropy", "alpha_entropy_parametric", "alpha_entropy_free",
+    "epoch_seconds", "images_per_second", "p", "mutation_rate", "reg_lambda", "activation",
+}
+
+TINY = {
+    "epochs": 2, "supernet.channels": 4, "supernet.cells_per_stage": 1, "supernet.layers": 3,
+    "data.batch_size": 16, "data.limit_train_images": 96, "data.max_batches": 3, "data.eval_batches": 2,
+    "threads": 1,
+}
+
+
+def _cfg(space="nb201", method="darts", **over):
+    return resolve_config(method, space, "digits", {**TINY, **over})
+
+
+def _strip_time(history):
+    return [{k: v for k, v in m.items() if k not in ("epoch_seconds", "images_per_second")} for m in history]
+
+
+@pytest.mark.parametrize("space", ["nb201", "darts"])
+def test_two_epoch_search_reports_every_metric(space, nb201_table_path):
+    over = {"nb201_table": nb201_table_path} if space == "nb201" and nb201_table_path else {}
+    rep = NullReporter()
+    SearchRun(_cfg(space, **over), rep).run()
+    assert [m["epoch"] for m in rep.history] == [1, 2]
+    for m in rep.history:
+        assert REQUIRED <= set(m), REQUIRED - set(m)
+        assert all(math.isfinite(m[k]) for k in ("train_loss", "val_loss", "alpha_entropy"))
+        assert json.loads(m["alphas"])
+    last = rep.history[-1]
+    if space == "nb201":
+        assert last["arch"].count("~") == 6
+        if nb201_table_path:
+            assert 0 < last["nb201_cifar10_test"] < 100
+    else:
+        assert last["genotype"].startswith("Genotype(normal=")
+        assert "n_skip_reduce" in last
+
+
+def test_same_seed_gives_identical_metrics():
+    a, b = NullReporter(), NullReporter()
+    SearchRun(_cfg(seed=3), a).run()
+    SearchRun(_cfg(seed=3), b).run()
+    assert _strip_time(a.history) == _strip_time(b.history)
+    c = NullReporter()
+    SearchRun(_cfg(seed=4), c).run()
+    assert _strip_time(a.history) != _strip_time(c.history)
+
+
+@pytest.mark.parametrize(("space", "method"), [("nb201", "darts"), ("darts", "em-darts")])
+def test_resume_from_epoch_one_reproduces_epoch_two(tmp_path, space, method):
+    full = NullReporter()
+    SearchRun(_cfg(space, method), full).run()
+
+    run = SearchRun(_cfg(space, method))
+    metrics = run.run_epoch()
+    run.save(str(tmp_path / "ckpt"))
+    assert _strip_time([metrics]) == _strip_time(full.history[:1])
+
+    torch.manual_seed(12345)  # the restored RNG state must win over whatever happened since
+    resumed = LocalReporter(tmp_path / "resumed", echo=False)
+    run2 = SearchRun(_cfg(space, method), resumed)
+    run2.restore(str(tmp_path / "ckpt"))
+    run2.run()
+    assert _strip_time(resumed.history) == _strip_time(full.history[1:])
+
+
+def test_local_reporter_resume_continues_where_it_stopped(tmp_path):
+    rep = LocalReporter(tmp_path, echo=False)
+    SearchRun(_cfg(epochs=1), rep).run()
+    assert (tmp_path / "checkpoint" / "state.pt").exists()
+    rep2 = LocalReporter(tmp_path, resume=True, echo=False)
+    SearchRun(_cfg(epochs=2), rep2).run()
+    assert [m["epoch"] for m in rep2.history] == [2]
+    lines = (tmp_path / "metrics.jsonl").read_text().splitlines()
+    assert [json.loads(x)["epoch"] for x in lines] == [1, 2]
+
+
+def test_fix_alpha_never_changes_alpha_and_single_level_uses_one_batch(monkeypatch):
+    run = SearchRun(_cfg(method="darts-fix-alpha", epochs=1))
+    before = run.model.alphas["cell"].detach().clone()
+    run.run()
+    assert torch.equal(before, run.model.alphas["cell"].detach())
+
+    import searchcore.search.loop as loop
+
+    seen = []
+    real_arch, real_weight = loop.arch_step, loop.weight_step
+    monkeypatch.setattr(loop, "arch_step", lambda m, o, x, y, *a: (seen.append(("a", x)), real_arch(m, o, x, y, *a))[1])
+    monkeypatch.setattr(loop, "weight_step", lambda m, o, x, y, *a: (seen.append(("w", x)), real_weight(m, o, x, y, *a))[1])
+    SearchRun(_cfg(method="single-darts", epochs=1)).run()
+    assert [k for k, _ in seen] == ["a", "w"] * 3
+    for (_, xa), (_, xw) in zip(seen[::2], seen[1::2]):
+        assert xa is xw
+
+
+def test_bilevel_uses_different_batches_in_configured_order(monkeypatch):
+    import searchcore.search.loop as loop
+
+    seen = []
+    real_arch, real_weight = loop.arch_step, loop.weight_step
+    monkeypatch.setattr(loop, "arch_step", lambda m, o, x, y, *a: (seen.append(("a", x)), real_arch(m, o, x, y, *a))[1])
+    monkeypatch.setattr(loop, "weight_step", lambda m, o, x, y, *a: (seen.append(("w", x)), real_weight(m, o, x, y, *a))[1])
+    SearchRun(_cfg(method="darts-autodl", epochs=1)).run()
+    assert [k for k, _ in seen] == ["w", "a"] * 3
+    assert all(not torch.equal(w[1], a[1]) for w, a in zip(seen[::2], seen[1::2]))
+
+
+def test_edge_mutation_metrics_follow_the_schedule():
+    rep = NullReporter()
+    SearchRun(_cfg(method="em-darts", **{"method.mutation.p_max": 0.5, "method.mutation.growth": "fixed"}), rep).run()
+    assert [m["p"] for m in rep.history] == [0.5, 0.5]
+    assert all(0.2 < m["mutation_rate"] < 0.8 for m in rep.history)
+
+
+def test_entropy_regulariser_reports_its_value():
+    rep = NullReporter()
+    SearchRun(_cfg(method="r-darts"), rep).run()
+    assert rep.history[-1]["reg_value"] > 0 and rep.history[-1]["reg_lambda"] == 1.0
