@@ -156,3 +156,29 @@ def resolve_config(
     for key, value in (overrides or {}).items():
         set_dotted(user, key, value)
     return SearchConfig.model_validate(deep_merge(tree, user))
+
+
+_IS_SRC = "IS-DARTS (He et al. 2024) ISDARTS.py, search_model_isdarts*.py (reference-notes §6)"
+
+
+@PRESETS.decorator("is-darts")
+def is_darts(space: str, dataset: str) -> Preset:
+    nb201 = get_space(space).family == "nb201"
+    epochs, steps, interval, samples = (30, 4, 2, 200) if nb201 else (50, 7, 3, 600)
+    script = "isdarts_nasbench.sh + DARTS.config" if nb201 else "isdarts_darts.sh + DARTS-NASNet-CIFAR.config"
+    return Preset(
+        {"method.name": "is-darts", "method.activation": "uniform", "data.use_full_train": True,
+         "method.shrink.enabled": True, "method.shrink.steps": steps, "method.shrink.interval": interval,
+         "method.shrink.samples": samples, "epochs": epochs, "optim.nesterov": True, "optim.weight_decay": 3e-4,
+         "supernet.track_running_stats": False},
+        {
+            "method.activation": "α-free: Σ mask·op(x)/|O|, divisor stays |O| after pruning: " + _IS_SRC,
+            "data.use_full_train": "weights train on the whole training set, no α split: " + _IS_SRC,
+            "method.shrink.*": f"{steps} steps every {interval} epochs, keep 1 per NB201 edge / 2 per DARTS node, "
+            f"IIM over {samples} images (the paper's K; the code uses the whole loader): {script}",
+            "epochs": f"{epochs}: {script} (reference-notes §6)",
+            "optim.*": "SGD 0.025 cosine to 0.001, nesterov, wd 3e-4, batch 64: " + script,
+            "supernet.track_running_stats": "BN argument defaults to 0 in ISDARTS.py (reference-notes §6)",
+        },
+        "IS-DARTS: α-free supernet on train+val, prune the highest-IIM candidates on a fixed schedule",
+    )

@@ -1,0 +1,106 @@
+"""``dartsweep select``: DARTS-PT selection from a search checkpoint, on one machine, no Ray."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from harness.errors import CliError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "select", help="DARTS-PT selection from a supernet checkpoint (no Ray)",
+        description="Perturbation-based selection (DARTS-PT) starting from the checkpoint of any search; one "
+        "line per decision and tuning epoch, the selected architecture at the end.",
+    )
+    p.add_argument("--checkpoint", required=True,
+                   help="checkpoint directory (state.pt + config.yaml), or a `dartsweep search --out` directory")
+    p.add_argument("--rule", default="pt", choices=("pt", "pt-mag", "pt-fix-alpha"),
+                   help="pt: perturbation; pt-mag: largest weight (ablation); pt-fix-alpha: α never updated")
+    p.add_argument("--criterion", default=None, choices=("acc", "loss"))
+    p.add_argument("--tune-epochs", type=int, default=None, help="tuning epochs between decisions (default 5)")
+    p.add_argument("--eval-batches", type=int, default=None, help="validation batches per evaluation (default all)")
+    p.add_argument("--seed", type=int, default=None, help="seed of the edge order (default: the search's)")
+    p.add_argument("--nb201-table", default=None, help="NB201 table (parquet or the shared CSV) for lookups")
+    p.add_argument("--out", default=None, help="output directory (default runs/select-<rule>-<checkpoint name>)")
+    p.add_argument("--resume", action="store_true", help="continue from the selection checkpoint in --out")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="any select key (lr, bn_train_mode, ...) or search key (data.max_batches) (repeatable)")
+    p.set_defaults(func=run)
+
+
+def select_config_from_args(args: argparse.Namespace):
+    from harness.commands.search import _validation_message, parse_overrides
+    from searchcore.selection.select_config import select_config
+
+    config: dict[str, Any] = {"checkpoint": args.checkpoint, "rule": args.rule}
+    for key, value in (("criterion", args.criterion), ("tune_epochs", args.tune_epochs),
+                       ("eval_batches", args.eval_batches), ("seed", args.seed), ("nb201_table", args.nb201_table)):
+        if value is not None:
+            config[key] = value
+    config.update(parse_overrides(args.overrides))
+    try:
+        return select_config(config)
+    except ValidationError as err:
+        raise CliError(_validation_message(err)) from None
+
+
+class ProgressReporter:
+    """A LocalReporter (metrics.jsonl + latest checkpoint) that prints one line per report."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def report(self, metrics: dict[str, Any], checkpoint_dir: str | None = None) -> None:
+        self.inner.report(metrics, checkpoint_dir)
+        print(format_line(metrics), flush=True)
+
+    def restore_dir(self) -> str | None:
+        return self.inner.restore_dir()
+
+
+def format_line(m: dict[str, Any]) -> str:
+    if m.get("kind") == "decision":
+        where = f"edge {m['edge']}" if m.get("edge") is not None else f"node {m['node']}"
+        what = m["op"] if m.get("op") is not None else f"deleted edges {m['removed_edges']}"
+        return (f"decision {m['decision']}/{m['decisions_total']} [{m['phase']}] {m['cell']} {where}: {what} "
+                f"| supernet val {m['decision_acc']:.2f}%")
+    line = f"tune epoch {m['epoch']}/{m['epochs']} | lr {m['lr']:.4g} | train {m.get('train_acc', 0):.2f}%"
+    if m.get("val_acc") is not None:
+        line += f" | val {m['val_acc']:.2f}%"
+    line += f" | {m['epoch_seconds']:.1f}s"
+    return line + (f" | {m['arch']}" if m.get("arch") else "")
+
+
+def run(args: argparse.Namespace) -> int:
+    from searchcore.search import LocalReporter
+    from searchcore.selection.trainable import PTRun, resolve_checkpoint_dir
+
+    scfg = select_config_from_args(args)
+    source = resolve_checkpoint_dir(scfg.checkpoint)
+    if not (source / "state.pt").exists():
+        raise CliError(f"no checkpoint (state.pt) in {scfg.checkpoint} or {Path(scfg.checkpoint) / 'checkpoint'}")
+    name = source.parent.name if source.name == "checkpoint" else source.name
+    out = Path(args.out or f"runs/select-{scfg.rule}-{name}")
+    reporter = ProgressReporter(LocalReporter(out, resume=args.resume, echo=False))
+    try:
+        selection = PTRun(scfg, reporter)
+    except (ValueError, FileNotFoundError) as err:
+        raise CliError(str(err)) from None
+    print(f"select: rule={scfg.rule} criterion={scfg.criterion} from {source} ({selection.cfg.method.name}, "
+          f"{selection.cfg.space}, epoch {selection.search_epoch}); {len(selection.slots)} decisions over "
+          f"{selection.total} tuning epochs -> {out}", flush=True)
+    final = selection.run_all()
+    (out / "select.json").write_text(json.dumps({k: final.get(k) for k in ("genotype", "arch", "trajectory")}))
+    print("\nselected")
+    print(f"  genotype  {final['genotype']}")
+    for key in ("nb201_cifar10_valid", "nb201_cifar10_test", "nb201_cifar100_test", "nb201_imagenet16_test"):
+        if final.get(key) is not None:
+            print(f"  {key:22s} {final[key]:.2f}")
+    print(f"  outputs: {out}/metrics.jsonl, {out}/select.json, checkpoint in {out}/checkpoint")
+    return 0

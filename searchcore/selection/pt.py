@@ -1,0 +1,246 @@
+"""DARTS-PT: perturbation-based architecture selection (Wang et al. 2021, Alg. 1; reference-notes §5).
+
+The algorithm, on any :class:`Supernet` and any scoring function (``score() -> (acc, loss)`` of the
+supernet as it currently stands); ``trainable.py`` runs it on a search checkpoint with tuning between
+decisions.
+
+* Operation decision (§5.2): on one edge, mask each op in turn (op_mask -> 0, no renormalisation) and
+  score the supernet; keep the op whose removal hurts most (lowest accuracy / highest loss) and commit
+  the edge to a one-hot (``fix_edge``). ``pt-mag`` instead keeps the op with the largest weight.
+* Topology decision (§5.3, DARTS spaces): for one node, repeatedly zero each remaining input edge
+  (the whole edge) and delete the one whose removal hurts least, until 2 inputs remain.
+* Schedule (:func:`pt_schedule`): which decision happens before which tuning epoch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import torch
+
+from searchcore.methods.activations import ACTIVATIONS
+from searchcore.spaces import SearchSpace
+from searchcore.supernets.base import Supernet
+
+Score = tuple[float, float]  # (accuracy in %, mean loss)
+ScoreFn = Callable[[], Score]
+Phase = Literal["operation", "topology"]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One scheduled decision: before tuning epoch ``epoch``, decide ``edge`` (operation) or ``node``
+    (topology) of cell type ``cell``."""
+
+    epoch: int
+    phase: Phase
+    cell: str
+    edge: int | None = None
+    node: int | None = None
+
+
+@dataclass
+class Decision:
+    """What one decision did, for the trajectory (JSON-able, stored in checkpoints)."""
+
+    index: int
+    epoch: int
+    phase: Phase
+    cell: str
+    edge: int | None
+    node: int | None
+    op: str | None
+    """Chosen op (operation phase); ``None`` for topology decisions."""
+    removed_edges: list[int] = field(default_factory=list)
+    """Topology phase: input edges deleted, in deletion order."""
+    candidates: dict[str, list[float]] = field(default_factory=dict)
+    """Candidate -> [acc, loss] with it masked (operation: op name; topology: 'round:edge'); pt-mag:
+    op -> [weight]."""
+    acc: float | None = None
+    loss: float | None = None
+    """Supernet validation accuracy / loss after the decision was committed."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def topology_nodes(space: SearchSpace) -> list[int]:
+    """Nodes with more than 2 inputs: 3, 4, 5 in DARTS cells (node 2 has exactly 2); none in NB201."""
+    if space.family == "nb201":
+        return []
+    nodes = sorted({n for n, _ in space.edges})
+    return [n for n in nodes if sum(1 for m, _ in space.edges if m == n) > 2]
+
+
+def pt_schedule(space: SearchSpace, tune_epochs: int, seed: int) -> tuple[list[Slot], int]:
+    """All decision slots in order, and the number of tuning epochs.
+
+    NB201 (nasbench201/projection.py): T = intv·(E−1) = 25 epochs; decisions before epochs k·intv and
+    before the last epoch T−1, i.e. {0, 5, 10, 15, 20, 24}; one random undecided edge each.
+    DARTS (sota/cnn/projection.py): T = intv·(E + N − 1) + 1 = 81 with N = 3 topology nodes; decisions
+    before epochs {0, 5, ..., 80}: the first E (< 70) pick one random edge in *each* cell type, the last N
+    one random node per cell type. With ``tune_epochs = 1`` on NB201 the reference's rule would leave one
+    edge undecided; here T grows by one epoch so that every edge gets its decision.
+    The random orders come from ``np.random.default_rng(seed)`` (PT draws them with np.random).
+    """
+    rng = np.random.default_rng(seed)
+    n_edges = len(space.edges)
+    if space.family == "nb201":
+        cell = space.cells[0].name
+        total = max(tune_epochs * (n_edges - 1), n_edges)
+        epochs = [k * tune_epochs for k in range(n_edges - 1)] + [total - 1]
+        order = rng.permutation(n_edges).tolist()
+        return [Slot(t, "operation", cell, edge=e) for t, e in zip(epochs, order)], total
+    nodes = topology_nodes(space)
+    total = tune_epochs * (n_edges + len(nodes) - 1) + 1
+    edge_orders = {c.name: rng.permutation(n_edges).tolist() for c in space.cells}
+    node_orders = {c.name: [nodes[i] for i in rng.permutation(len(nodes))] for c in space.cells}
+    slots: list[Slot] = []
+    for k in range(n_edges):
+        slots.extend(Slot(k * tune_epochs, "operation", c.name, edge=edge_orders[c.name][k]) for c in space.cells)
+    for i in range(len(nodes)):
+        t = (n_edges + i) * tune_epochs
+        slots.extend(Slot(t, "topology", c.name, node=node_orders[c.name][i]) for c in space.cells)
+    return slots, total
+
+
+# ---------------------------------------------------------------- masking
+
+
+@contextmanager
+def masked(model: Supernet, cell: str, edge: int, ops: list[int] | None = None) -> Iterator[None]:
+    """Temporarily zero ``ops`` (all when ``None``) of one edge in the op mask; restored afterwards."""
+    mask = model.op_mask(cell)
+    saved = mask[edge].clone()
+    with torch.no_grad():
+        if ops is None:
+            mask[edge] = 0.0
+        else:
+            mask[edge, ops] = 0.0
+    try:
+        yield
+    finally:
+        with torch.no_grad():
+            mask[edge] = saved
+
+
+def better_removal(criterion: str) -> Callable[[Score], float]:
+    """Key whose *minimum* is the op that matters most: lowest acc, or highest loss."""
+    return (lambda s: s[0]) if criterion == "acc" else (lambda s: -s[1])
+
+
+def decide_operation(
+    model: Supernet, cell: str, edge: int, score: ScoreFn, criterion: str = "acc", by_magnitude: bool = False,
+) -> tuple[int, dict[str, list[float]]]:
+    """Choose and commit the op of one edge; returns (op index, candidate scores).
+
+    Every op still in the op mask is a candidate, ``none`` included (masking it changes nothing, so it
+    scores the unperturbed supernet, as in the reference). Ties go to the first op in list order.
+    """
+    names = model.space.cell(cell).edge_ops[edge]
+    alive = [k for k in range(len(names)) if float(model.op_mask(cell)[edge, k]) != 0.0]
+    if not alive:
+        raise ValueError(f"{cell} edge {edge} has no op left to choose")
+    if by_magnitude:
+        row = magnitudes(model, cell)[edge]  # (ops,)
+        scores = {names[k]: [float(row[k])] for k in alive}
+        chosen = max(alive, key=lambda k: float(row[k]))
+    else:
+        results: dict[int, Score] = {}
+        for k in alive:
+            with masked(model, cell, edge, [k]):
+                results[k] = score()
+        key = better_removal(criterion)
+        chosen = min(alive, key=lambda k: key(results[k]))
+        scores = {names[k]: list(results[k]) for k in alive}
+    model.fix_edge(cell, edge, chosen)
+    return chosen, scores
+
+
+def magnitudes(model: Supernet, cell: str) -> torch.Tensor:
+    """(edges, ops) activation(α) under the op mask, ignoring one-hot commits: what pt-mag ranks by (a
+    decided edge keeps the weight its op had in α, so topology can still compare edges by magnitude)."""
+    with torch.no_grad():
+        w = ACTIVATIONS.get(model.activation)(model.alphas[cell])
+        return (w * model.op_mask(cell)).detach().cpu()
+
+
+def node_edges(space: SearchSpace, node: int) -> list[int]:
+    return [e for e, (n, _) in enumerate(space.edges) if n == node]
+
+
+def decide_topology(
+    model: Supernet, cell: str, node: int, score: ScoreFn, criterion: str = "acc", by_magnitude: bool = False,
+    keep: int = 2,
+) -> tuple[list[int], dict[str, list[float]], Score | None]:
+    """Delete input edges of ``node`` until ``keep`` remain; returns (deleted edges, candidate scores,
+    score of the supernet after the last deletion, when known).
+
+    Each round zeroes every remaining edge in turn and deletes the one whose removal hurts least
+    (highest accuracy / lowest loss), as sota/cnn/projection.py. ``by_magnitude`` (pt-mag) deletes the
+    edge whose strongest op weight in activation(α) is smallest (DARTS' ranking of inputs), unevaluated.
+    """
+    mask = model.op_mask(cell)
+    remaining = [e for e in node_edges(model.space, node) if float(mask[e].abs().sum()) != 0.0]
+    deleted: list[int] = []
+    scores: dict[str, list[float]] = {}
+    last: Score | None = None
+    rnd = 0
+    while len(remaining) > keep:
+        if by_magnitude:
+            w = magnitudes(model, cell)  # (edges, ops)
+            strength = {e: float(w[e].max()) for e in remaining}
+            scores.update({f"{rnd}:{e}": [strength[e]] for e in remaining})
+            drop = min(remaining, key=lambda e: strength[e])
+            last = None
+        else:
+            results: dict[int, Score] = {}
+            for e in remaining:
+                with masked(model, cell, e):
+                    results[e] = score()
+            scores.update({f"{rnd}:{e}": list(results[e]) for e in remaining})
+            key = better_removal(criterion)
+            drop = max(remaining, key=lambda e: key(results[e]))
+            last = results[drop]
+        with torch.no_grad():
+            mask[drop] = 0.0
+        remaining.remove(drop)
+        deleted.append(drop)
+        rnd += 1
+    return deleted, scores, last
+
+
+# ---------------------------------------------------------------- scoring
+
+
+@torch.no_grad()
+def evaluate_supernet(
+    model: Supernet, batches: Callable[[], Iterator[tuple[torch.Tensor, torch.Tensor]]], bn_train_mode: bool = True,
+    prepare: Callable[[torch.Tensor], torch.Tensor] = lambda x: x,
+) -> Score:
+    """(accuracy %, mean CE) of the supernet with its current weights and masks.
+
+    ``bn_train_mode``: the reference scores in ``model.train()`` under no_grad, so BN uses batch
+    statistics (and updates its running stats as a side effect, as it does there).
+    """
+    was_training = model.training
+    model.train(bn_train_mode)
+    weights = model.edge_weights()
+    loss = 0.0
+    correct = count = 0
+    try:
+        for x, y in batches():
+            logits = model(prepare(x), weights=weights).float()
+            loss += float(torch.nn.functional.cross_entropy(logits, y, reduction="sum"))
+            correct += int((logits.argmax(1) == y).sum())
+            count += len(y)
+    finally:
+        model.train(was_training)
+    if count == 0:
+        return math.nan, math.nan
+    return 100.0 * correct / count, loss / count

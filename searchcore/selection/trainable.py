@@ -1,0 +1,243 @@
+"""DARTS-PT selection as a trainable: ``select_trainable(config, reporter) -> dict`` (no Ray here).
+
+It reloads a supernet checkpoint written by any search trial (``state.pt`` + ``config.yaml``), resets
+the weight optimiser to lr 0.0025 (nasbench201/ and sota/cnn/projection.py), and walks the schedule of
+:func:`searchcore.selection.pt.pt_schedule`: before tuning epoch t it takes the decisions scheduled for
+t, then tunes the supernet one epoch (α step + weight step as the search did; α only on undecided
+edges, and never with ``pt-fix-alpha``). Each decision and each tuning epoch is one report with a full
+checkpoint (supernet, masks, decisions so far, optimisers, RNG), so a killed trial resumes from
+``reporter.restore_dir()`` without redoing finished decisions.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+import yaml
+
+from searchcore.config import SearchConfig, deep_merge, from_yaml, to_yaml
+from searchcore.search import metrics as M
+from searchcore.search.checkpoint import load_checkpoint, save_checkpoint, seed_everything, set_rng_state
+from searchcore.search.loop import SearchRun, build_weight_optimizer, cosine_lr
+from searchcore.search.reporter import NullReporter, Reporter
+from searchcore.selection.pt import (
+    Decision,
+    Score,
+    Slot,
+    decide_operation,
+    decide_topology,
+    evaluate_supernet,
+    pt_schedule,
+)
+from searchcore.selection.select_config import SelectConfig, select_config
+
+log = logging.getLogger(__name__)
+
+STATE_KIND = "pt-select"
+SELECT_FILE = "select.yaml"
+
+
+def resolve_checkpoint_dir(path: str | Path) -> Path:
+    """A checkpoint directory, or a run directory holding one in ``checkpoint/`` (``dartsweep search --out``)."""
+    path = Path(path)
+    if not (path / "state.pt").exists() and (path / "checkpoint" / "state.pt").exists():
+        return path / "checkpoint"
+    return path
+
+
+def load_search_config(checkpoint: str | Path, scfg: SelectConfig) -> SearchConfig:
+    """The search trial's config with the selection's overrides applied (validated again)."""
+    path = Path(checkpoint) / "config.yaml"
+    if not path.exists():
+        raise FileNotFoundError(f"no config.yaml beside the checkpoint in {checkpoint}")
+    tree = deep_merge(from_yaml(path.read_text()).model_dump(mode="json"), scfg.search_overrides())
+    if scfg.nb201_table is not None:
+        tree["nb201_table"] = scfg.nb201_table
+    return SearchConfig.model_validate(tree)
+
+
+class PTRun:
+    """One DARTS-PT selection: the rebuilt search run, the schedule, and the decisions so far."""
+
+    def __init__(self, scfg: SelectConfig, reporter: Reporter | None = None) -> None:
+        self.scfg = scfg
+        self.reporter = reporter or NullReporter()
+        source = resolve_checkpoint_dir(scfg.checkpoint)
+        self.cfg = load_search_config(source, scfg)
+        self.run = SearchRun(self.cfg)  # data (same split: it is a function of the seed) and supernet
+        state = load_checkpoint(source, self.run.device)
+        if state.get("kind") == STATE_KIND:
+            raise ValueError(f"{source} is a selection checkpoint; start from a search checkpoint")
+        self.run.model.load_state_dict(state["model"])
+        self.search_epoch = int(state["epoch"])
+        self.supernet_fixed_alpha = self.run.a_opt is None  # α fixed (PT's 'blank') or α-free (uniform)
+        self.update_alpha = self._update_alpha()
+        if self.update_alpha and state.get("a_opt"):
+            self.run.a_opt.load_state_dict(state["a_opt"])
+        if not self.update_alpha:
+            self.run.a_opt = None
+            for p in self.run.model.arch_parameters():
+                p.requires_grad_(False)
+        self.run.w_opt = build_weight_optimizer(self.run.model, self.cfg, lr=scfg.lr)
+        self.seed = self.cfg.seed if scfg.seed is None else scfg.seed
+        seed_everything(self.seed)
+        self.slots, self.total = pt_schedule(self.run.space, scfg.tune_epochs, self.seed)
+        self.epoch = 0  # tuning epochs completed
+        self.decisions: list[Decision] = []
+
+    def _update_alpha(self) -> bool:
+        rule, wanted = self.scfg.rule, self.scfg.update_alpha
+        if rule == "pt-fix-alpha":
+            if not self.cfg.method.arch_optim.fix_alpha:
+                log.warning("rule pt-fix-alpha on a supernet whose α was trained (method %s)", self.cfg.method.name)
+            return False
+        if wanted and self.supernet_fixed_alpha:
+            log.warning("update_alpha ignored: the supernet's α is fixed or absent (method %s)", self.cfg.method.name)
+        return (wanted is not False) and not self.supernet_fixed_alpha
+
+    # ------------------------------------------------------------------ scoring and metrics
+
+    def score(self) -> Score:
+        run, s = self.run, self.scfg
+
+        def batches():
+            return run.data.batches("val", self.cfg.seed, 0, augment=s.eval_augment, shuffle=s.eval_augment,
+                                    limit=s.eval_batches)
+
+        with run.autocast():
+            return evaluate_supernet(run.model, batches, s.bn_train_mode, prepare=run._to)
+
+    def arch_metrics(self) -> dict[str, Any]:
+        """The supernet's current argmax architecture (PT's final arch = argmax of projected weights)."""
+        with torch.no_grad():
+            weights = self.run.model.edge_weights()
+        genotype = M.derive(self.run.space, weights, exclude_none=False)
+        arch = genotype if isinstance(genotype, str) else None
+        return {"genotype": M.genotype_text(genotype), "arch": arch, **M.op_counts(genotype),
+                "edge_weights": M.tensors_json(weights), **M.nb201_metrics(self.run.table, arch)}
+
+    def common(self) -> dict[str, Any]:
+        return {"select_rule": self.scfg.rule, "criterion": self.scfg.criterion, "epochs": self.total,
+                "decisions_total": len(self.slots), "supernet_method": self.cfg.method.name,
+                "supernet_epoch": self.search_epoch, "supernet_fixed_alpha": self.supernet_fixed_alpha,
+                "update_alpha": self.update_alpha}
+
+    # ------------------------------------------------------------------ checkpoints
+
+    def state(self) -> dict[str, Any]:
+        run = self.run
+        return {
+            "kind": STATE_KIND, "epoch": self.search_epoch, "select_epoch": self.epoch,
+            "model": run.model.state_dict(), "w_opt": run.w_opt.state_dict(),
+            "a_opt": run.a_opt.state_dict() if run.a_opt else {},
+            "decisions": [d.to_dict() for d in self.decisions],
+            "slots": [s.__dict__ for s in self.slots], "seeds": run.seeds,
+        }
+
+    def save(self, directory: str) -> None:
+        save_checkpoint(directory, self.state(), to_yaml(self.cfg))
+        (Path(directory) / SELECT_FILE).write_text(yaml.safe_dump(self.scfg.model_dump(mode="json"), sort_keys=False))
+
+    def restore(self, directory: str) -> None:
+        state = load_checkpoint(directory, self.run.device)
+        if state.get("kind") != STATE_KIND:
+            raise ValueError(f"{directory} does not hold a selection checkpoint")
+        if state["slots"] != [s.__dict__ for s in self.slots]:
+            raise ValueError("the checkpoint's decision schedule differs from this config's (seed, tune_epochs?)")
+        self.run.model.load_state_dict(state["model"])
+        self.run.w_opt.load_state_dict(state["w_opt"])
+        if self.run.a_opt and state["a_opt"]:
+            self.run.a_opt.load_state_dict(state["a_opt"])
+        self.epoch = int(state["select_epoch"])
+        self.decisions = [Decision(**d) for d in state["decisions"]]
+        set_rng_state(state["rng"])
+        log.info("resumed selection at tuning epoch %d with %d/%d decisions", self.epoch, len(self.decisions),
+                 len(self.slots))
+
+    def report(self, metrics: dict[str, Any]) -> None:
+        with tempfile.TemporaryDirectory(prefix="dartsweep-select-") as tmp:
+            self.save(tmp)
+            self.reporter.report(metrics, tmp)
+
+    # ------------------------------------------------------------------ the loop
+
+    def decide(self, slot: Slot) -> Decision:
+        model, s = self.run.model, self.scfg
+        by_mag = s.rule == "pt-mag"
+        start = time.perf_counter()
+        if slot.phase == "operation":
+            k, cands = decide_operation(model, slot.cell, slot.edge, self.score, s.criterion, by_mag)
+            op, removed, after = self.run.space.cell(slot.cell).edge_ops[slot.edge][k], [], self.score()
+        else:
+            removed, cands, last = decide_topology(model, slot.cell, slot.node, self.score, s.criterion, by_mag)
+            op, after = None, last if last is not None else self.score()
+        d = Decision(len(self.decisions) + 1, slot.epoch, slot.phase, slot.cell, slot.edge, slot.node, op,
+                     removed, cands, after[0], after[1])
+        log.info("decision %d/%d (%s, %s, %s): %s, acc %.2f, %.1fs", d.index, len(self.slots), d.phase, d.cell,
+                 f"edge {d.edge}" if d.edge is not None else f"node {d.node}",
+                 op if op is not None else f"deleted edges {removed}", d.acc, time.perf_counter() - start)
+        return d
+
+    def decision_row(self, d: Decision) -> dict[str, Any]:
+        return {**self.common(), "kind": "decision", "epoch": self.epoch, "decision": d.index, "phase": d.phase,
+                "cell": d.cell, "edge": d.edge, "node": d.node, "op": d.op,
+                "removed_edges": json.dumps(d.removed_edges), "decision_acc": d.acc, "decision_loss": d.loss,
+                "candidates": json.dumps(d.candidates), **self.arch_metrics()}
+
+    def lr_at(self, t: int) -> float:
+        s = self.scfg
+        schedule = s.lr_schedule
+        if schedule == "auto":
+            schedule = "constant" if self.run.space.family == "nb201" else "cosine"
+        return s.lr if schedule == "constant" else cosine_lr(s.lr, s.lr_min, t, self.total)
+
+    def tune(self, t: int) -> dict[str, Any]:
+        """One tuning epoch (data epoch = search epochs + t, so the order continues the search's)."""
+        lr = self.lr_at(t)
+        for group in self.run.w_opt.param_groups:
+            group["lr"] = lr
+        start = time.perf_counter()
+        train = self.run.train_epoch(self.search_epoch + t, None)
+        self.epoch = t + 1
+        acc, loss = self.score() if self.scfg.eval_after_tune else (None, None)
+        return {**self.common(), "kind": "tune", "epoch": self.epoch, "decision": len(self.decisions),
+                "phase": "tune", "lr": lr, **{k: v for k, v in train.items() if k != "images"},
+                "val_acc": acc, "val_loss": loss, "epoch_seconds": time.perf_counter() - start,
+                **self.arch_metrics()}
+
+    def pending(self, t: int) -> list[Slot]:
+        todo = self.slots[len(self.decisions):]
+        if todo and todo[0].epoch < t:
+            raise RuntimeError(f"decision {len(self.decisions) + 1} was due before tuning epoch {t}")
+        return [s for s in todo if s.epoch == t]
+
+    def run_all(self) -> dict[str, Any]:
+        restore = self.reporter.restore_dir()
+        if restore:
+            self.restore(restore)
+        last: dict[str, Any] = {}
+        while self.epoch < self.total:
+            t = self.epoch
+            for slot in self.pending(t):
+                decision = self.decide(slot)
+                self.decisions.append(decision)
+                self.report(self.decision_row(decision))
+            last = self.tune(t)
+            if self.epoch == self.total:
+                last["trajectory"] = json.dumps([d.to_dict() for d in self.decisions])
+            self.report(last)
+        return last or {**self.common(), **self.arch_metrics(),
+                        "trajectory": json.dumps([d.to_dict() for d in self.decisions])}
+
+
+def select_trainable(config: dict[str, Any], reporter: Reporter | None = None) -> dict[str, Any]:
+    """DARTS-PT selection as a plain function: config keys of :class:`SelectConfig` (plus search-config
+    overrides, see :func:`select_config`) in; the final metrics (genotype, arch, NB201 lookups,
+    ``trajectory``) out."""
+    return PTRun(select_config(config), reporter).run_all()
