@@ -1,0 +1,109 @@
+"""Plots of sweep results (pandas + matplotlib only; no torch, no Ray).
+
+Each function takes data frames read from a sweep's Parquet files and returns a matplotlib Figure:
+
+* :func:`curves` — a per-epoch metric (test accuracy of the derived arch, skip-connections, α entropy,
+  p …) against the epoch, one line per group with a mean ± std band over seeds: the collapse plots.
+* :func:`ablation` — a final metric against a swept value (p_max, λ, lr), one line per group
+  (growth strategy, method), mean ± std over seeds: the EM-DARTS / r-DARTS ablation figures.
+* :func:`trajectory` — DARTS-PT / IS-DARTS per-decision accuracy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+PRETTY = {
+    "nb201_cifar10_test": "CIFAR-10 test acc. of derived arch (%)",
+    "nb201_cifar10_valid": "CIFAR-10 valid acc. of derived arch (%)",
+    "nb201_cifar100_test": "CIFAR-100 test acc. (%)",
+    "nb201_imagenet16_test": "ImageNet16-120 test acc. (%)",
+    "n_skip": "skip-connections in the derived cell",
+    "n_parametric": "parametric ops in the derived cell",
+    "alpha_entropy": "mean α entropy",
+    "val_acc": "supernet validation acc. (%)",
+    "train_acc": "supernet train acc. (%)",
+    "p": "mutation probability p",
+    "method.mutation.p_max": "p_max",
+    "method.regularizer.lam": "λ",
+    "decision_acc": "supernet acc. after decision (%)",
+}
+
+
+def _label(column: str) -> str:
+    return PRETTY.get(column, column)
+
+
+def _group_name(keys: Sequence[str], values: object) -> str:
+    values = values if isinstance(values, tuple) else (values,)
+    return ", ".join(f"{k.split('.')[-1]}={v}" for k, v in zip(keys, values))
+
+
+def _mean_std(frame: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
+    stats = frame.groupby(x)[y].agg(["mean", "std", "count"]).reset_index()
+    stats["std"] = stats["std"].fillna(0.0)
+    return stats
+
+
+def curves(epochs: pd.DataFrame, metric: str, by: Sequence[str] = (), x: str = "epoch",
+           title: str | None = None) -> Figure:
+    """Mean ± std over the rows sharing (group, epoch): seeds are averaged."""
+    _require(epochs, [x, metric, *by])
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    groups = epochs.groupby(list(by)) if by else [((), epochs)]
+    for key, frame in groups:
+        stats = _mean_std(frame.dropna(subset=[metric]), x, metric)
+        name = _group_name(by, key) if by else metric
+        ax.plot(stats[x], stats["mean"], label=f"{name} (n={int(stats['count'].max())})")
+        ax.fill_between(stats[x], stats["mean"] - stats["std"], stats["mean"] + stats["std"], alpha=0.2)
+    ax.set_xlabel(_label(x))
+    ax.set_ylabel(_label(metric))
+    ax.set_title(title or f"{_label(metric)} per {x}")
+    ax.grid(alpha=0.3)
+    if by:
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def ablation(trials: pd.DataFrame, x: str, metric: str, by: Sequence[str] = (),
+             title: str | None = None) -> Figure:
+    """Final ``metric`` against swept ``x``: error bars are the std over seeds."""
+    _require(trials, [x, metric, *by])
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    groups = trials.groupby(list(by)) if by else [((), trials)]
+    for key, frame in groups:
+        stats = _mean_std(frame.dropna(subset=[metric]), x, metric).sort_values(x)
+        ax.errorbar(stats[x], stats["mean"], yerr=stats["std"], marker="o", capsize=3,
+                    label=_group_name(by, key) if by else metric)
+    ax.set_xlabel(_label(x))
+    ax.set_ylabel(_label(metric))
+    ax.set_title(title or f"{_label(metric)} vs {_label(x)}")
+    ax.grid(alpha=0.3)
+    if by:
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def trajectory(epochs: pd.DataFrame, by: Sequence[str] = ("trial_id",), metric: str = "decision_acc") -> Figure:
+    """Accuracy after each selection decision (rows with a ``decision`` index)."""
+    rows = epochs.dropna(subset=["decision", metric]) if "decision" in epochs else epochs.iloc[0:0]
+    if rows.empty:
+        raise ValueError("no per-decision rows (columns 'decision' and "
+                         f"'{metric}'): is this a DARTS-PT / IS-DARTS sweep?")
+    return curves(rows, metric, by=[b for b in by if b in rows], x="decision",
+                  title="selection trajectory")
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise KeyError(f"columns {missing} not in the results; available: {sorted(frame.columns)[:40]} …")
