@@ -138,6 +138,9 @@ class ShrinkHook:
             start = time.perf_counter()
             pruned = self.prune(run, step)
             metrics["shrink_seconds"] = time.perf_counter() - start
+            after = run.evaluate(epoch - 1)  # the pruned supernet, for the per-decision trajectory
+            metrics.update(decision=step, phase="shrink", decision_acc=after["val_acc"],
+                           decision_loss=after["val_loss"])
             log.info("IS-DARTS step %d/%d after epoch %d: pruned %d candidates", step, self.steps, epoch,
                      len(pruned))
         metrics["shrink_step"] = step

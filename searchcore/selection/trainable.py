@@ -76,6 +76,9 @@ class PTRun:
             raise ValueError(f"{source} is a selection checkpoint; start from a search checkpoint")
         self.run.model.load_state_dict(state["model"])
         self.search_epoch = int(state["epoch"])
+        split = state.get("split", {}).get("val")
+        if split is not None and not torch.equal(split.cpu(), torch.as_tensor(self.run.data.val_idx)):
+            log.warning("the α split differs from the search's (changed data overrides?): scores use the new one")
         self.supernet_fixed_alpha = self.run.a_opt is None  # α fixed (PT's 'blank') or α-free (uniform)
         self.update_alpha = self._update_alpha()
         if self.update_alpha and state.get("a_opt"):

@@ -125,6 +125,8 @@ def test_is_darts_search_ends_with_the_kept_candidates(space):
     run = SearchRun(resolve_config("is-darts", space, "digits", {**TINY, **SHORT_IS}), rep)
     run.run()
     assert [m["shrink_step"] for m in rep.history] == [None, 1, 2, None]
+    assert [m.get("decision") for m in rep.history] == [None, 1, 2, None]
+    assert all(0 <= m["decision_acc"] <= 100 for m in rep.history[1:3])
     assert all(m["activation"] == "uniform" for m in rep.history) and run.a_opt is None
     last = rep.history[-1]
     if space == "nb201":

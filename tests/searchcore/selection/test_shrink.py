@@ -99,7 +99,8 @@ def test_hook_prunes_after_22_24_26_28_and_ends_with_one_op_per_edge():
     cfg, model = _tiny("nb201", **{"method.shrink.samples": 16})
     assert (cfg.epochs, cfg.method.shrink.steps, cfg.method.shrink.interval) == (30, 4, 2)
     run = SimpleNamespace(cfg=cfg, model=model, space=get_space("nb201"), data=_StubData(), a_opt=None,
-                          table=None, epoch=0, autocast=nullcontext, _to=lambda x: x)
+                          table=None, epoch=0, autocast=nullcontext, _to=lambda x: x,
+                          evaluate=lambda e: {"val_acc": 50.0, "val_loss": 1.0})
     hook = ShrinkHook(cfg)
     fired = []
     for epoch in range(1, 31):
@@ -110,6 +111,7 @@ def test_hook_prunes_after_22_24_26_28_and_ends_with_one_op_per_edge():
             fired.append(epoch)
             assert metrics["shrink_pruned"].count(";") == 5  # 6 pruned: one per edge
             assert metrics["shrink_remaining_cell"] == 6 * (5 - metrics["shrink_step"])
+            assert metrics["decision"] == metrics["shrink_step"] and metrics["decision_acc"] == 50.0
     assert fired == [22, 24, 26, 28]
     mask = model.op_mask("cell")
     assert torch.equal(mask.sum(1), torch.ones(6)) and mask[:, 0].sum() == 0
