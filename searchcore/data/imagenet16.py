@@ -1,7 +1,7 @@
 """ImageNet16-120 in its original pickled-batch format (Chrabaszcz et al. 2017; NAS-Bench-201).
 
 Files ``train_data_batch_1`` … ``train_data_batch_10`` and ``val_data``; each is a pickled dict with
-``data`` (N, 3072) uint8, channel-planar 3x16x16, and 1-indexed ``labels``. ImageNet16-120 keeps the
+``data`` (N, 768) uint8, channel-planar 3x16x16, and 1-indexed ``labels``. ImageNet16-120 keeps the
 classes 1..120 (AutoDL ``ImageNet16`` with ``use_num_of_class_only=120``), mapped to 0..119.
 """
 
@@ -26,7 +26,7 @@ def _read_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
         data = np.asarray(entry["data"], dtype=np.uint8).reshape(-1, 3, 16, 16)
         labels = np.asarray(entry["labels"], dtype=np.int64)
     except (KeyError, ValueError, TypeError) as err:
-        raise ValueError(f"imagenet16: {path} is not an ImageNet16 batch (dict with 'data' N x 3072, 'labels')") from err
+        raise ValueError(f"imagenet16: {path} is not an ImageNet16 batch (dict with 'data' N x 768, 'labels')") from err
     return data, labels
 
 
