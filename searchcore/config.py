@@ -39,6 +39,14 @@ class DataConfig(StrictModel):
     eval_batches: int | None = Field(None, ge=1)
     """Cap on validation batches in the per-epoch evaluation; ``None`` = the whole split."""
 
+    @field_validator("dataset")
+    @classmethod
+    def _known_dataset(cls, value: str) -> str:
+        from searchcore.data import DATASETS
+
+        DATASETS.get(value)
+        return value
+
 
 class SupernetConfig(StrictModel):
     channels: int = Field(16, ge=2)

@@ -78,14 +78,15 @@ def run(args: argparse.Namespace) -> int:
         print(to_yaml(cfg), end="")
         return 0
     out = Path(args.out or f"runs/{cfg.method.name}-{cfg.space}-{cfg.data.dataset}-s{cfg.seed}")
-    reporter = LocalReporter(out, resume=args.resume, keep_epochs=args.keep_epochs)
+    try:
+        run = SearchRun(cfg)  # loads the data first: a bad data root writes nothing
+    except (DataRootError, ValueError) as err:
+        raise CliError(str(err)) from None
+    run.reporter = LocalReporter(out, resume=args.resume, keep_epochs=args.keep_epochs)
     (out / "config.yaml").write_text(to_yaml(cfg))
     print(f"search: method={cfg.method.name} space={cfg.space} dataset={cfg.data.dataset} "
           f"epochs={cfg.epochs} seed={cfg.seed} -> {out}", flush=True)
-    try:
-        final = SearchRun(cfg, reporter).run()
-    except DataRootError as err:
-        raise CliError(str(err)) from None
+    final = run.run()
     print_summary(final, out)
     return 0
 
