@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
     from searchcore.selection.trainable import PTRun, resolve_checkpoint_dir
 
     scfg = select_config_from_args(args)
+    if not getattr(args, "verbose", False):  # the progress lines below say the same as its INFO records
+        logging.getLogger("searchcore.selection.trainable").setLevel(logging.WARNING)
     source = resolve_checkpoint_dir(scfg.checkpoint)
     if not (source / "state.pt").exists():
         raise CliError(f"no checkpoint (state.pt) in {scfg.checkpoint} or {Path(scfg.checkpoint) / 'checkpoint'}")
@@ -95,7 +98,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"select: rule={scfg.rule} criterion={scfg.criterion} from {source} ({selection.cfg.method.name}, "
           f"{selection.cfg.space}, epoch {selection.search_epoch}); {len(selection.slots)} decisions over "
           f"{selection.total} tuning epochs -> {out}", flush=True)
-    final = selection.run_all()
+    try:
+        final = selection.run_all()
+    except ValueError as err:  # e.g. --resume with a config whose schedule differs from the checkpoint's
+        raise CliError(str(err)) from None
     (out / "select.json").write_text(json.dumps({k: final.get(k) for k in ("genotype", "arch", "trajectory")}))
     print("\nselected")
     print(f"  genotype  {final['genotype']}")

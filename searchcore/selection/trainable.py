@@ -26,6 +26,7 @@ from searchcore.search import metrics as M
 from searchcore.search.checkpoint import load_checkpoint, save_checkpoint, seed_everything, set_rng_state
 from searchcore.search.loop import SearchRun, build_weight_optimizer, cosine_lr
 from searchcore.search.reporter import NullReporter, Reporter
+from searchcore.search.steps import frozen
 from searchcore.selection.pt import (
     Decision,
     Score,
@@ -206,13 +207,34 @@ class PTRun:
         for group in self.run.w_opt.param_groups:
             group["lr"] = lr
         start = time.perf_counter()
-        train = self.run.train_epoch(self.search_epoch + t, None)
+        a_opt = self.run.a_opt
+        if a_opt is not None and not self.alpha_reaches_output():
+            self.run.a_opt = None  # e.g. every edge decided 'none': the logits no longer depend on α
+        try:
+            train = self.run.train_epoch(self.search_epoch + t, None)
+        finally:
+            self.run.a_opt = a_opt
         self.epoch = t + 1
         acc, loss = self.score() if self.scfg.eval_after_tune else (None, None)
         return {**self.common(), "kind": "tune", "epoch": self.epoch, "decision": len(self.decisions),
                 "phase": "tune", "lr": lr, **{k: v for k, v in train.items() if k != "images"},
                 "val_acc": acc, "val_loss": loss, "epoch_seconds": time.perf_counter() - start,
                 **self.arch_metrics()}
+
+    def alpha_reaches_output(self) -> bool:
+        """Whether the logits still depend on α (a structural property, so one 2-image probe per epoch).
+
+        Eval mode, so the probe leaves BN running statistics alone; weights frozen, so only α counts.
+        """
+        model, run = self.run.model, self.run
+        x, _ = next(run.data.batches("val", self.cfg.seed, 0, augment=False, shuffle=False, limit=1))
+        was_training = model.training
+        model.eval()
+        try:
+            with frozen(model.weight_parameters()), torch.enable_grad():
+                return bool(model(run._to(x[:2])).requires_grad)
+        finally:
+            model.train(was_training)
 
     def pending(self, t: int) -> list[Slot]:
         todo = self.slots[len(self.decisions):]
