@@ -147,12 +147,11 @@ def derive_darts_cell(cell: CellSpace, edges: Sequence[tuple[int, int]], weights
             if n != node:
                 continue
             names = cell.edge_ops[e]
-            scores = [float(w) if names[k] != "none" else float("-inf") for k, w in enumerate(weights[e])]
-            if all(s == float("-inf") for s in scores):  # an edge of only 'none'
-                scores = [float(w) for w in weights[e]]
-            k_best = max(range(len(scores)), key=lambda k: scores[k])
-            if float(weights[e].abs().sum()) == 0.0:
+            row = weights[e].detach().tolist()
+            scores = [w if names[k] != "none" and w != 0.0 else float("-inf") for k, w in enumerate(row)]
+            if all(s == float("-inf") for s in scores):  # removed edge, or only 'none' left on it
                 continue
+            k_best = max(range(len(scores)), key=lambda k: scores[k])
             candidates.append((scores[k_best], j, names[k_best]))
         candidates.sort(key=lambda c: -c[0])
         gene.extend((op, j) for _, j, op in candidates[:2])

@@ -21,3 +21,14 @@ def nb201_table_path() -> str | None:
     """Path of the shared NB201 CSV, or None (tests that need it skip themselves with a reason)."""
     path = nb201_csv()
     return str(path) if path else None
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_torch_thread():
+    """Tiny test networks run far faster on one thread than on two contending ones (2-core CI)."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)

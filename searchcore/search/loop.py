@@ -59,7 +59,7 @@ def build_arch_optimizer(model: Supernet, cfg: SearchConfig) -> torch.optim.Opti
 
 def build_weight_optimizer(model: Supernet, cfg: SearchConfig, lr: float | None = None) -> torch.optim.SGD:
     o = cfg.optim
-    return torch.optim.SGD(list(model.weight_parameters()), lr=lr or o.lr, momentum=o.momentum,
+    return torch.optim.SGD(list(model.weight_parameters()), lr=o.lr if lr is None else lr, momentum=o.momentum,
                            weight_decay=o.weight_decay, nesterov=o.nesterov)
 
 
@@ -156,7 +156,7 @@ class SearchRun:
                 log.info("epoch %d: %d/%d iterations", epoch + 1, i + 1, n_batches)
         out = _summarise(w_stats, "train")
         if a_stats:
-            out.update({k.replace("arch_", "arch_"): v for k, v in _summarise(a_stats, "arch").items()})
+            out.update(_summarise(a_stats, "arch"))
         out["images"] = images
         return out
 

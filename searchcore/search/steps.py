@@ -58,6 +58,8 @@ def arch_step(
         loss = nn.functional.cross_entropy(logits, y)
         reg = regularizer_loss(method.regularizer, model.arch_parameters(), epoch)
         total = loss if reg is None else loss + reg
+        if not total.requires_grad:  # every edge decided or masked: the output no longer depends on α
+            return _stats(logits, y, loss, reg)
         total.backward()
     optimizer.step()
     return _stats(logits, y, loss, reg)
