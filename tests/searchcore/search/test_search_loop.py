@@ -17,7 +17,7 @@ REQUIRED = {
 
 TINY = {
     "epochs": 2, "supernet.channels": 4, "supernet.cells_per_stage": 1, "supernet.layers": 3,
-    "data.batch_size": 16, "data.limit_train_images": 96, "data.max_batches": 3, "data.eval_batches": 2,
+    "data.batch_size": 16, "data.limit_train_images": 96, "data.max_batches": 2, "data.eval_batches": 1,
     "threads": 1,
 }
 
@@ -102,7 +102,7 @@ def test_fix_alpha_never_changes_alpha_and_single_level_uses_one_batch(monkeypat
     monkeypatch.setattr(loop, "arch_step", lambda m, o, x, y, *a: (seen.append(("a", x)), real_arch(m, o, x, y, *a))[1])
     monkeypatch.setattr(loop, "weight_step", lambda m, o, x, y, *a: (seen.append(("w", x)), real_weight(m, o, x, y, *a))[1])
     SearchRun(_cfg(method="single-darts", epochs=1)).run()
-    assert [k for k, _ in seen] == ["a", "w"] * 3
+    assert [k for k, _ in seen] == ["a", "w"] * 2
     for (_, xa), (_, xw) in zip(seen[::2], seen[1::2]):
         assert xa is xw
 
@@ -115,7 +115,7 @@ def test_bilevel_uses_different_batches_in_configured_order(monkeypatch):
     monkeypatch.setattr(loop, "arch_step", lambda m, o, x, y, *a: (seen.append(("a", x)), real_arch(m, o, x, y, *a))[1])
     monkeypatch.setattr(loop, "weight_step", lambda m, o, x, y, *a: (seen.append(("w", x)), real_weight(m, o, x, y, *a))[1])
     SearchRun(_cfg(method="darts-autodl", epochs=1)).run()
-    assert [k for k, _ in seen] == ["w", "a"] * 3
+    assert [k for k, _ in seen] == ["w", "a"] * 2
     assert all(not torch.equal(w[1], a[1]) for w, a in zip(seen[::2], seen[1::2]))
 
 
