@@ -1,0 +1,94 @@
+"""Mean ± std over seeds of a sweep's final metrics, grouped by the swept keys (pandas only).
+
+Reads ``trials.parquet`` (one row per trial, written by ``dartsweep run``/``collect``). The papers report
+mean ± standard deviation over independent search seeds; the std here is the sample std (ddof 1), and
+a group with one seed shows its mean alone. Only trials that finished (status TERMINATED) count unless
+``statuses`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+DEFAULT_METRICS = (
+    "val_acc", "train_acc", "n_skip", "n_parametric", "alpha_entropy",
+    "nb201_cifar10_test", "nb201_cifar100_test", "nb201_imagenet16_test",
+)
+"""Shown by default when present: supernet accuracy, the collapse indicators of the papers (skip count,
+α entropy) and NB201 ground truth of the derived architecture (EM-DARTS / IS-DARTS Table 1 columns)."""
+
+FORMATS = ("md", "latex", "csv")
+
+
+def load_trials(path: str | Path) -> pd.DataFrame:
+    """``trials.parquet``, given the file or the sweep directory holding it."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "trials.parquet"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found; `dartsweep collect DIR` rebuilds it from the trials' outputs")
+    return pd.read_parquet(path)
+
+
+def default_metrics(trials: pd.DataFrame) -> list[str]:
+    return [m for m in DEFAULT_METRICS if m in trials.columns and trials[m].notna().any()]
+
+
+def summarise(trials: pd.DataFrame, by: Sequence[str], metrics: Sequence[str],
+              statuses: Sequence[str] | None = ("TERMINATED",)) -> pd.DataFrame:
+    """One row per group of ``by``: ``n`` (trials) and ``<metric>_mean`` / ``<metric>_std`` (ddof 1)."""
+    missing = [c for c in [*by, *metrics] if c not in trials.columns]
+    if missing:
+        raise KeyError(f"no column(s) {', '.join(missing)} in the trials table; "
+                       f"columns: {', '.join(map(str, trials.columns))}")
+    df = trials if statuses is None or "status" not in trials else trials[trials["status"].isin(statuses)]
+    data = pd.DataFrame({k: df[k].astype(object).where(df[k].notna(), "—") for k in by}, index=df.index)
+    for m in metrics:
+        data[m] = pd.to_numeric(df[m], errors="coerce")
+    keys = list(by) or ["_all"]
+    if not by:
+        data["_all"] = "all"
+    grouped = data.groupby(keys, sort=False)  # sweep order; mixed-type keys need not sort
+    agg = grouped[list(metrics)].agg(["mean", "std"])
+    agg.columns = [f"{m}_{stat}" for m, stat in agg.columns]
+    agg.insert(0, "n", grouped.size())
+    agg = agg.reset_index()
+    return agg.drop(columns="_all") if not by else agg
+
+
+def _cell(mean: float, std: float, n: int, digits: int, pm: str) -> str:
+    if mean is None or (isinstance(mean, float) and math.isnan(mean)):
+        return "—"
+    if n < 2 or std is None or math.isnan(std):
+        return f"{mean:.{digits}f}"
+    return f"{mean:.{digits}f} {pm} {std:.{digits}f}"
+
+
+def format_table(summary: pd.DataFrame, by: Sequence[str], metrics: Sequence[str], fmt: str = "md",
+                 digits: int = 2) -> str:
+    """Markdown or LaTeX with ``mean ± std`` cells, or CSV with separate mean/std columns."""
+    if fmt == "csv":
+        return summary.to_csv(index=False)
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")
+    pm = "±" if fmt == "md" else r"$\pm$"
+    header = [*by, "n", *metrics]
+    rows = []
+    for _, r in summary.iterrows():
+        cells = [str(r[k]) for k in by] + [str(int(r["n"]))]
+        cells += [_cell(r[f"{m}_mean"], r[f"{m}_std"], int(r["n"]), digits, pm) for m in metrics]
+        rows.append(cells)
+    if fmt == "md":
+        lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+        lines += ["| " + " | ".join(c) + " |" for c in rows]
+        return "\n".join(lines) + "\n"
+    esc = [h.replace("_", r"\_") for h in header]
+    lines = [r"\begin{tabular}{" + "l" * len(by) + "r" * (len(header) - len(by)) + "}", r"\toprule",
+             " & ".join(esc) + r" \\", r"\midrule"]
+    lines += [" & ".join(c.replace("_", r"\_").replace("—", "--") for c in cells) + r" \\" for cells in rows]
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,115 @@
+"""``dartsweep run SWEEP.yaml``: validate and expand a sweep, run its trials on Ray Tune, write Parquet."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from typing import Any
+
+import pandas as pd
+
+from harness.commands.search import parse_overrides
+from harness.errors import CliError
+from harness.results import TRIALS_FILE, collect, exists, is_uri, join, save_sweep
+from harness.sweep import Sweep, load_sweep
+
+SUMMARY_COLUMNS = ("trial_id", "status", "epochs_done", "val_acc", "train_acc", "n_skip", "alpha_entropy",
+                   "nb201_cifar10_test", "wall_seconds", "arch", "error")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="run a sweep file as Ray Tune trials",
+                       description="Validate a sweep file, expand its grid, run the trials on Ray Tune (an "
+                       "embedded local Ray, or a cluster with --address) and write epochs.parquet and "
+                       "trials.parquet under <storage>/<name>/.")
+    p.add_argument("sweep", help="sweep file (YAML; see docs/sweeps.md)")
+    p.add_argument("--dry-run", action="store_true", help="print the expanded trials and exit; starts nothing")
+    p.add_argument("--address", default=None,
+                   help="Ray cluster to join: 'auto' (the cluster on this machine) or ray://HOST:10001; "
+                   "default: $RAY_ADDRESS, else an embedded local Ray")
+    p.add_argument("--storage", default=None, help="results root (local, NFS or s3:// URI); default: the "
+                   "sweep's storage, else ./results")
+    p.add_argument("--num-cpus", type=int, default=None, help="CPUs of the embedded local Ray (default: all)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing sweep directory of that name")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a sweep field (epochs, max_concurrent, resources.cpu, ...) or a config key "
+                   "for every trial, e.g. --set data.max_batches=2 (repeatable)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    sweep = load_sweep(args.sweep, parse_overrides(args.overrides), storage=args.storage)
+    exp_dir = join(sweep.spec.storage, sweep.spec.name)
+    if args.dry_run:
+        print_trials(sweep, exp_dir)
+        return 0
+    _claim(exp_dir, args.overwrite)
+    from harness import tune_runner
+    from harness.provenance import provenance
+
+    session = tune_runner.connect(args.address, args.num_cpus)
+    interrupted = False
+    try:
+        tune_runner.check_cluster(sweep, session)
+        save_sweep(sweep, exp_dir, provenance())
+        print(f"sweep {sweep.spec.name}: {len(sweep.trials)} trials on {session.nodes} node(s) -> {exp_dir}",
+              flush=True)
+        tune_runner.fit(sweep, exp_dir, echo=echo)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        session.close()
+    return report(sweep, exp_dir, interrupted)
+
+
+def echo(line: str) -> None:
+    print(line, flush=True)
+
+
+def _claim(exp_dir: str, overwrite: bool) -> None:
+    if not exists(join(exp_dir, TRIALS_FILE)):
+        return
+    if not overwrite:
+        raise CliError(f"{exp_dir} already holds this sweep: finish it with `dartsweep resume {exp_dir}`, "
+                       "or pass --overwrite, --storage or another name")
+    if is_uri(exp_dir):
+        raise CliError(f"--overwrite only removes local directories; delete {exp_dir} yourself")
+    shutil.rmtree(exp_dir)
+
+
+def report(sweep: Sweep, exp_dir: str, interrupted: bool = False) -> int:
+    """Collects the Parquet files, prints the summary table and where they are; 1 if a trial failed."""
+    epochs_path, trials_path, trials = collect(exp_dir, sweep)
+    print_summary(trials)
+    print(f"\nresults: {trials_path}\n         {epochs_path}")
+    bad = trials[trials["status"] != "TERMINATED"]
+    if interrupted or len(bad):
+        what = "interrupted" if interrupted else f"{len(bad)} of {len(trials)} trials did not finish"
+        print(f"{what}: `dartsweep resume {exp_dir}` continues it", file=sys.stderr)
+        return 130 if interrupted else 1
+    return 0
+
+
+def print_trials(sweep: Sweep, exp_dir: str) -> None:
+    rows = [{"trial_id": t.trial_id, **t.axes, **{k: _short(v) for k, v in t.params.items()}} for t in sweep.trials]
+    print(pd.DataFrame(rows).to_string(index=False))
+    res = sweep.spec.resources
+    print(f"\n{len(sweep.trials)} trials (trainable {sweep.spec.trainable}, {res.cpu:g} CPU + {res.gpu:g} GPU "
+          f"each, max_concurrent {sweep.spec.max_concurrent or 'unlimited'}) -> {exp_dir}")
+
+
+def print_summary(trials: pd.DataFrame) -> None:
+    cols = [c for c in SUMMARY_COLUMNS if c in trials.columns and trials[c].notna().any()]
+    table = trials[cols].copy()
+    for c in ("arch", "error"):
+        if c in table:
+            table[c] = table[c].map(lambda v: _short(v, 60))
+    print("\nsummary")
+    print(table.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+
+
+def _short(value: Any, width: int = 40) -> Any:
+    if isinstance(value, str) and len(value) > width:
+        return value[: width - 1] + "…"
+    return value

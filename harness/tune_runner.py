@@ -1,0 +1,212 @@
+"""Runs an expanded sweep as Ray Tune trials: the only module of dartsweep that imports Ray.
+
+Each trial is a Tune function trainable that looks its config up by the deterministic trial id (the
+only value in Tune's ``param_space``, one ``grid_search`` over the ids), runs the plain searchcore
+trainable with a :class:`TuneReporter`, and keeps its own record beside Ray's (``harness.results``).
+``Tuner.restore`` finishes a sweep whose driver died: unfinished trials continue from their last
+checkpoint, errored ones are resumed (or restarted) and TERMINATED ones are kept.
+
+Checked against Ray 2.60: ``tune.report(metrics, checkpoint=tune.Checkpoint.from_directory(d))``
+persists the checkpoint before returning; ``tune.get_checkpoint()`` offers it on restart.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import ray
+from ray import tune
+
+from harness.errors import CliError
+from harness.results import TrialOutputs, check_shared_storage, join, mark_error, run_trial
+from harness.sweep import Sweep
+from harness.trainables import TRAINABLES
+
+log = logging.getLogger("dartsweep.run")
+
+
+class TuneReporter:
+    """The searchcore reporter protocol over Ray Tune, plus the trial-side ``metrics.jsonl``."""
+
+    def __init__(self, outputs: TrialOutputs) -> None:
+        self.outputs = outputs
+        self._restore_copy: str | None = None
+
+    def report(self, metrics: dict[str, Any], checkpoint_dir: str | None = None) -> None:
+        self.outputs.append_metrics(metrics)
+        checkpoint = tune.Checkpoint.from_directory(checkpoint_dir) if checkpoint_dir else None
+        tune.report(dict(metrics), checkpoint=checkpoint)  # copies the checkpoint to storage before returning
+
+    def restore_dir(self) -> str | None:
+        checkpoint = tune.get_checkpoint()
+        if checkpoint is None:
+            return None
+        self._restore_copy = tempfile.mkdtemp(prefix="dartsweep-restore-")
+        with checkpoint.as_directory() as directory:  # may be a temporary download: copy it for the trial
+            shutil.copytree(directory, self._restore_copy, dirs_exist_ok=True)
+        return self._restore_copy
+
+    def close(self) -> None:
+        if self._restore_copy:
+            shutil.rmtree(self._restore_copy, ignore_errors=True)
+
+
+def _tune_trial(config: dict[str, Any], *, target: Callable, trials: dict[str, dict], exp_dir: str) -> None:
+    trial_id = config["trial_id"]
+    outputs = TrialOutputs(join(exp_dir, trial_id), trial_id)
+    reporter = TuneReporter(outputs)
+    try:
+        run_trial(target, trials[trial_id], outputs, reporter)
+    finally:
+        reporter.close()
+
+
+def trial_dirname(trial: Any) -> str:
+    return trial.config["trial_id"]
+
+
+def make_trainable(sweep: Sweep, exp_dir: str) -> Any:
+    """The Tune trainable of a sweep: one function, trial configs looked up by trial id."""
+    fn = functools.partial(_tune_trial, target=TRAINABLES.get(sweep.spec.trainable).load(),
+                           trials={t.trial_id: t.config for t in sweep.trials}, exp_dir=exp_dir)
+    fn.__name__ = sweep.spec.trainable  # Tune names the trainable after it
+    res = sweep.spec.resources
+    return tune.with_resources(fn, {"cpu": res.cpu, "gpu": res.gpu})
+
+
+class Progress(tune.Callback):
+    """One concise line per epoch and per trial end (instead of Tune's wide status table)."""
+
+    def __init__(self, echo: Callable[[str], None] = log.info, total: int = 0) -> None:
+        self.echo = echo
+        self.total = total
+
+    def on_trial_start(self, iteration: int, trials: list, trial: Any, **info: Any) -> None:
+        self.echo(f"[{trial.config['trial_id']}] started")
+
+    def on_trial_result(self, iteration: int, trials: list, trial: Any, result: dict, **info: Any) -> None:
+        parts = [f"epoch {result.get('epoch')}/{result.get('epochs')}"]
+        for key, fmt in (("train_acc", "train {:.2f}%"), ("val_acc", "val {:.2f}%"), ("n_skip", "skip {}"),
+                         ("epoch_seconds", "{:.1f}s")):
+            if result.get(key) is not None:
+                parts.append(fmt.format(result[key]))
+        done = sum(t.status == "TERMINATED" for t in trials)
+        total = max(self.total, len(trials))
+        self.echo(f"[{trial.config['trial_id']}] " + " | ".join(parts) + f"  ({done}/{total} trials done)")
+
+    def on_trial_complete(self, iteration: int, trials: list, trial: Any, **info: Any) -> None:
+        self.echo(f"[{trial.config['trial_id']}] finished")
+
+    def on_trial_error(self, iteration: int, trials: list, trial: Any, **info: Any) -> None:
+        self.echo(f"[{trial.config['trial_id']}] FAILED (see {trial.config['trial_id']}/errors.txt)")
+
+
+# ---------------------------------------------------------------- Ray session
+
+
+@dataclass
+class Session:
+    started_here: bool
+    nodes: int
+
+    def close(self) -> None:
+        if self.started_here and ray.is_initialized():
+            ray.shutdown()
+
+
+def alive_nodes() -> int:
+    return len([n for n in ray.nodes() if n.get("Alive")])
+
+
+def connect(address: str | None = None, num_cpus: int | None = None) -> Session:
+    """Joins ``address`` (``auto``, ``ray://...``, or ``$RAY_ADDRESS``) or starts a quiet local Ray."""
+    if ray.is_initialized():
+        return Session(False, alive_nodes())
+    address = address or os.environ.get("RAY_ADDRESS")
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    if address:
+        ray.init(address=address, logging_level=logging.WARNING)
+    else:
+        # Trial outputs go to files (metrics.jsonl, errors.txt); worker logs would repeat Tune's messages.
+        ray.init(num_cpus=num_cpus or os.cpu_count(), include_dashboard=False, logging_level=logging.ERROR,
+                 log_to_driver=False)
+    return Session(True, alive_nodes())
+
+
+def check_cluster(sweep: Sweep, session: Session) -> None:
+    """Shared storage on multi-node clusters; on the embedded local Ray, a trial must fit the machine
+    (an autoscaling cluster may add GPU nodes later, so it is not checked there)."""
+    check_shared_storage(sweep.spec.storage, session.nodes, sweep.spec.storage_shared)
+    if not session.started_here:
+        return
+    have = ray.cluster_resources()
+    for name, key in (("cpu", "CPU"), ("gpu", "GPU")):
+        need = getattr(sweep.spec.resources, name)
+        if need > have.get(key, 0):
+            raise CliError(f"each trial asks for resources.{name}: {need:g} but this machine offers "
+                           f"{have.get(key, 0):g}; lower it (--set resources.{name}=...) or join a cluster "
+                           "with --address")
+
+
+# ---------------------------------------------------------------- fit and restore
+
+
+def _run_config(sweep: Sweep, echo: Callable[[str], None]) -> tune.RunConfig:
+    spec = sweep.spec
+    return tune.RunConfig(
+        name=spec.name, storage_path=spec.storage, verbose=0, callbacks=[Progress(echo, len(sweep.trials))],
+        failure_config=tune.FailureConfig(max_failures=spec.max_failures),
+        checkpoint_config=tune.CheckpointConfig(num_to_keep=spec.keep_checkpoints),
+    )
+
+
+def _quiet() -> None:
+    # Tune's new console output prints a banner and paths even at verbose=0; the legacy one at 0 prints
+    # nothing, and :class:`Progress` reports instead. RAY_AIR_NEW_OUTPUT=1 brings Tune's output back.
+    os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
+
+
+def fit(sweep: Sweep, exp_dir: str, echo: Callable[[str], None] = log.info) -> dict[str, str]:
+    """Runs every trial of the sweep; returns trial_id -> Ray's status."""
+    _quiet()
+    tuner = tune.Tuner(
+        make_trainable(sweep, exp_dir),
+        param_space={"trial_id": tune.grid_search([t.trial_id for t in sweep.trials])},
+        tune_config=tune.TuneConfig(max_concurrent_trials=sweep.spec.max_concurrent, reuse_actors=True,
+                                    trial_dirname_creator=trial_dirname, trial_name_creator=trial_dirname),
+        run_config=_run_config(sweep, echo),
+    )
+    return _finish(tuner, exp_dir)
+
+
+def can_restore(exp_dir: str) -> bool:
+    return tune.Tuner.can_restore(exp_dir)
+
+
+def restore(sweep: Sweep, exp_dir: str, restart_errored: bool = False) -> dict[str, str]:
+    """Finishes a sweep from Tune's experiment state: unfinished trials continue from their last
+    checkpoint; errored ones are resumed from theirs (or restarted from scratch)."""
+    _quiet()
+    tuner = tune.Tuner.restore(exp_dir, trainable=make_trainable(sweep, exp_dir), resume_unfinished=True,
+                               resume_errored=not restart_errored, restart_errored=restart_errored)
+    return _finish(tuner, exp_dir)
+
+
+def _finish(tuner: tune.Tuner, exp_dir: str) -> dict[str, str]:
+    grid = tuner.fit()
+    statuses = {}
+    for result in grid:
+        trial_id = (result.config or {}).get("trial_id")
+        if trial_id is None:
+            continue
+        statuses[trial_id] = "ERROR" if result.error else "TERMINATED"
+        if result.error:
+            mark_error(exp_dir, trial_id, f"{type(result.error).__name__}: {result.error}")
+    return statuses

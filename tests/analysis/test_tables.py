@@ -1,0 +1,61 @@
+"""analysis.tables: mean ± std over seeds, grouped by swept keys; md, LaTeX and CSV."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.tables import default_metrics, format_table, load_trials, summarise
+
+
+def _trials():
+    rows = []
+    for method, base in (("darts", 50.0), ("em-darts", 60.0)):
+        for seed in range(3):
+            rows.append({"method": method, "seed": seed, "status": "TERMINATED", "val_acc": base + seed,
+                         "n_skip": seed, "method.mutation.p_max": 0.2 if method == "em-darts" else None})
+    rows.append({"method": "darts", "seed": 3, "status": "ERROR", "val_acc": 0.0, "n_skip": 0})
+    return pd.DataFrame(rows)
+
+
+def test_mean_and_sample_std_over_seeds_per_group_finished_trials_only():
+    s = summarise(_trials(), ["method"], ["val_acc", "n_skip"])
+    assert list(s["method"]) == ["darts", "em-darts"] and list(s["n"]) == [3, 3]
+    assert np.allclose(s["val_acc_mean"], [51.0, 61.0]) and np.allclose(s["val_acc_std"], [1.0, 1.0])
+    with_errors = summarise(_trials(), ["method"], ["val_acc"], statuses=None)
+    assert list(with_errors["n"]) == [4, 3]
+
+
+def test_missing_group_values_form_their_own_group_and_unknown_columns_fail():
+    s = summarise(_trials(), ["method.mutation.p_max"], ["val_acc"])
+    assert list(s["method.mutation.p_max"]) == ["—", 0.2]
+    with pytest.raises(KeyError, match="no column"):
+        summarise(_trials(), ["lr"], ["val_acc"])
+
+
+def test_formats():
+    s = summarise(_trials(), ["method"], ["val_acc"])
+    md = format_table(s, ["method"], ["val_acc"], "md")
+    assert md.splitlines()[0] == "| method | n | val_acc |" and "| darts | 3 | 51.00 ± 1.00 |" in md
+    tex = format_table(s, ["method"], ["val_acc"], "latex")
+    assert r"darts & 3 & 51.00 $\pm$ 1.00 \\" in tex and r"val\_acc" in tex and tex.startswith(r"\begin{tabular}")
+    csv = format_table(s, ["method"], ["val_acc"], "csv")
+    assert csv.splitlines()[0] == "method,n,val_acc_mean,val_acc_std"
+    one = summarise(_trials().head(1), ["method"], ["val_acc"])
+    assert "| darts | 1 | 50.00 |" in format_table(one, ["method"], ["val_acc"])  # one seed: no ± std
+
+
+def test_default_metrics_and_loading(tmp_path):
+    df = _trials()
+    assert default_metrics(df) == ["val_acc", "n_skip"]
+    df.to_parquet(tmp_path / "trials.parquet")
+    assert len(load_trials(tmp_path)) == len(df)
+    with pytest.raises(FileNotFoundError, match="dartsweep collect"):
+        load_trials(tmp_path / "nowhere")
+
+
+def test_analysis_imports_neither_torch_nor_ray():
+    code = "import sys, analysis.tables; assert 'torch' not in sys.modules and 'ray' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
