@@ -130,6 +130,13 @@ def save_sweep(sweep: Sweep, exp_dir: str, provenance: dict[str, Any]) -> None:
     write_text(join(exp_dir, PROVENANCE_FILE), json.dumps(provenance, indent=1))
 
 
+def saved_sweeps(storage: str) -> list[str]:
+    """Names of the sweeps saved under a local storage root (for error messages; [] for URIs)."""
+    if is_uri(storage) or not os.path.isdir(storage):
+        return []
+    return sorted(n for n in os.listdir(storage) if os.path.isfile(os.path.join(storage, n, TRIALS_FILE)))
+
+
 def load_sweep_dir(exp_dir: str) -> Sweep:
     spec, trials = read_text(join(exp_dir, SWEEP_FILE)), read_text(join(exp_dir, TRIALS_FILE))
     if spec is None or trials is None:

@@ -15,13 +15,15 @@ import itertools
 import json
 import os
 import re
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from harness.chain import SOURCE_KEY, source_labels
 from harness.errors import CliError
 from harness.trainables import AXES, TRAINABLES, TrainableSpec
 from searchcore.registry import UnknownNameError
@@ -49,6 +51,17 @@ class Resources(_Strict):
     """GPUs per trial; 0.5 packs two trials on one GPU."""
 
 
+class After(_Strict):
+    """Chaining: start each trial from the final checkpoint of a trial of an earlier (search) sweep."""
+
+    sweep: str
+    """The search sweep: its name (under this sweep's storage, or given earlier in the same `dartsweep
+    run`), or the path / URI of its directory."""
+    trials: Literal["all"] | list[str] | dict[str, Any] = "all"
+    """Which of its trials: ``all``, a list of trial ids (or their ``tNNN`` prefixes), or a filter on its
+    swept keys and method/space/dataset (``{method: em-darts, seed: [0, 1]}``)."""
+
+
 class SweepFile(_Strict):
     """The top level of a sweep file; every field is documented in docs/sweeps.md."""
 
@@ -62,6 +75,7 @@ class SweepFile(_Strict):
     epochs: int | None = Field(None, ge=1)
     nb201_table: str | None = None
     checkpoint_every: int | None = Field(None, ge=1)
+    after: After | None = None
     set: dict[str, Any] = {}
     grid: dict[str, Any] = {}
     zip: list[dict[str, Any]] = []
@@ -84,14 +98,16 @@ class Trial:
     """method, space, dataset of this trial."""
     config: dict[str, Any]
     """The resolved, validated trainable config (nested, JSON-ready)."""
+    source: str | None = None
+    """Chained trials: the directory of the search trial whose final checkpoint this trial starts from."""
 
     def to_json(self) -> dict[str, Any]:
         return {"index": self.index, "trial_id": self.trial_id, "params": self.params, "axes": self.axes,
-                "config": self.config}
+                "config": self.config, "source": self.source}
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Trial:
-        return cls(d["index"], d["trial_id"], d["params"], d["axes"], d["config"])
+        return cls(d["index"], d["trial_id"], d["params"], d["axes"], d["config"], d.get("source"))
 
 
 @dataclass
@@ -186,8 +202,9 @@ def _got(e: dict[str, Any]) -> str:
 def _model_at(model: type[BaseModel], path: tuple) -> type[BaseModel] | None:
     for part in path:
         f = model.model_fields.get(str(part))
-        ann = f.annotation if f else None
-        if not (isinstance(ann, type) and issubclass(ann, BaseModel)):
+        options = typing.get_args(f.annotation) or (f.annotation,) if f else ()
+        ann = next((a for a in options if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        if ann is None:
             return None
         model = ann
     return model
@@ -301,17 +318,22 @@ def _fmt(value: Any) -> str:
 def trial_names(params: list[dict[str, Any]], hide: tuple[str, ...] = ()) -> list[str]:
     """``t000_seed=0,p_max=0.2``: index plus the swept values; short key names unless ambiguous. The index
     alone makes names unique, so ``hide`` (file paths, zipped beside their data set) can be left out."""
-    keys = [k for k in (params[0] if params else {}) if k not in hide]
+    keys = [k for k in (params[0] if params else {}) if k not in hide and not k.startswith(SOURCE_KEY + ".")]
     short = {k: k.rsplit(".", 1)[-1] for k in keys}
     if len(set(short.values())) < len(short):
         short = {k: k for k in keys}
+    short[SOURCE_KEY] = "src"  # a chained trial's search trial, by its index: src=t003
     width = max(3, len(str(len(params) - 1)))
     names = []
     for i, p in enumerate(params):
-        body = ",".join(f"{short[k]}={_fmt(p[k])}" for k in keys)
+        body = ",".join(f"{short[k]}={_label(k, p[k])}" for k in keys)
         name = f"t{i:0{width}d}" + (f"_{body}" if body else "")
         names.append(name[:120])
     return names
+
+
+def _label(key: str, value: Any) -> str:
+    return str(value).split("_", 1)[0] if key == SOURCE_KEY else _fmt(value)
 
 
 # ---------------------------------------------------------------- expansion
@@ -357,14 +379,89 @@ def _source_path(key: str, sources: dict[str, tuple[Any, tuple]], axes: tuple[st
     return sources.get("method", (None, ("method",)))[1] if "method" in axes else ("trainable",)
 
 
-def expand(spec_file: SweepFile, loc: Locator) -> tuple[list[Trial], list[str]]:
+def _source_sweep(spec_file: SweepFile, loc: Locator, known: dict[str, Sweep]) -> tuple[Sweep, str]:
+    """The search sweep named by ``after.sweep``, and its directory."""
+    from harness.results import join, load_sweep_dir, saved_sweeps
+
+    name = spec_file.after.sweep
+    if name in known:
+        source = known[name]
+        return source, join(source.spec.storage, source.spec.name)
+    path = name if ("/" in name or os.sep in name) else join(spec_file.storage, name)
+    path = _absolute(path)
+    try:
+        return load_sweep_dir(path), path
+    except FileNotFoundError:
+        found = saved_sweeps(spec_file.storage)
+        hint = f"sweeps saved there: {', '.join(found)}" if found else "no sweep is saved there yet"
+        raise loc.error(("after", "sweep"), f"after.sweep: no sweep {name!r} in {spec_file.storage} ({hint}); "
+                        "run the search sweep first, or name its file before this one in the same "
+                        "`dartsweep run`") from None
+
+
+def _chosen(source: Sweep, choice: Any, loc: Locator) -> list[Trial]:
+    trials = source.trials
+    if choice == "all":
+        return trials
+    if isinstance(choice, list):
+        by_id = {t.trial_id: t for t in trials} | {t.trial_id.split("_", 1)[0]: t for t in trials}
+        for i, item in enumerate(choice):
+            if item not in by_id:
+                raise loc.error(("after", "trials", i), f"after.trials: {source.spec.name} has no trial {item!r}; "
+                                f"allowed: {', '.join(t.trial_id for t in trials)}")
+        return [by_id[item] for item in choice]
+    labels = [{**t.axes, **t.params, "seed": t.config.get("seed")} for t in trials]
+    for key in choice:
+        if not any(key in lab for lab in labels):
+            allowed = sorted({k for lab in labels for k in lab})
+            raise loc.error(("after", "trials", key), f"after.trials.{key}: not a swept key of "
+                            f"{source.spec.name}; allowed: {', '.join(allowed)}")
+    wanted = {k: (v if isinstance(v, list) else [v]) for k, v in choice.items()}
+    picked = [t for t, lab in zip(trials, labels) if all(lab.get(k) in vs for k, vs in wanted.items())]
+    if not picked:
+        raise loc.error(("after", "trials"), f"after.trials: no trial of {source.spec.name} matches {choice}")
+    return picked
+
+
+def _source_axis(spec_file: SweepFile, spec: TrainableSpec, loc: Locator,
+                 known: dict[str, Sweep]) -> tuple[_Axis | None, list[str | None]]:
+    """The leading axis of a chained sweep: one point per chosen search trial (its labels and checkpoint)."""
+    if spec_file.after is None:
+        return None, [None]
+    if spec.chain_key is None:
+        chainable = ", ".join(n for n in TRAINABLES.names() if TRAINABLES.get(n).chain_key)
+        raise loc.error(("after",), f"after: trainable {spec.name!r} does not start from a search checkpoint; "
+                        f"chain a trainable that does ({chainable})")
+    source, source_dir = _source_sweep(spec_file, loc, known)
+    if source.spec.trainable != "search":
+        raise loc.error(("after", "sweep"), f"after.sweep: {source.spec.name} is a {source.spec.trainable!r} "
+                        "sweep; chain after a 'search' sweep")
+    from harness.results import join
+
+    chosen = _chosen(source, spec_file.after.trials, loc)
+    labels = [source_labels(t.trial_id, t.axes, t.params, t.config.get("seed")) for t in chosen]
+    keys = tuple(sorted({k for lab in labels for k in lab}, key=lambda k: (k != SOURCE_KEY, list(labels[0]).index(k)
+                                                                           if k in labels[0] else 10**6)))
+    points = [tuple(lab.get(k) for k in keys) for lab in labels]
+    paths = [tuple(("after", "sweep") for _ in keys) for _ in points]
+    return _Axis(keys, points, paths), [join(source_dir, t.trial_id) for t in chosen]
+
+
+def expand(spec_file: SweepFile, loc: Locator, known: dict[str, Sweep] | None = None) -> tuple[list[Trial], list[str]]:
     try:
         spec = TRAINABLES.get(spec_file.trainable)
     except UnknownNameError as err:
         raise loc.error(("trainable",), f"trainable: {err}") from None
+    source_axis, source_dirs = _source_axis(spec_file, spec, loc, known or {})
     axes = _axes(spec_file, spec, loc)
     swept = [k for axis in axes for k in axis.keys]
     fixed = _fixed_overrides(spec_file, spec, loc, set(swept))
+    if source_axis is not None:
+        key = spec.chain_key
+        if key in fixed or key in swept:
+            where = fixed[key][1] if key in fixed else ("grid", key)
+            raise loc.error(where, f"{key!r} comes from after: (the search trial's final checkpoint); drop it")
+        axes = [source_axis, *axes]
     points: list[dict[str, tuple[Any, tuple]]] = []
     for combo in itertools.product(*[range(len(axis.points)) for axis in axes]):
         point: dict[str, tuple[Any, tuple]] = {}
@@ -380,10 +477,18 @@ def expand(spec_file: SweepFile, loc: Locator) -> tuple[list[Trial], list[str]]:
             first_path = next(iter(points[i].values()))[1] if points[i] else ("grid",)
             raise loc.error(first_path, f"trials {seen[sig]} and {i} are identical ({p}); remove the repeated value")
         seen[sig] = i
+    per_source = len(points) // len(source_dirs)  # the source axis comes first: it varies slowest
     trials = []
     for i, (name, point) in enumerate(zip(trial_names(params, spec.path_keys), points)):
+        source = source_dirs[i // per_source]
+        if source is not None:
+            point = {k: v for k, v in point.items() if not k.startswith(SOURCE_KEY)}
+            point[spec.chain_key] = (source, ("after", "sweep"))
         axes_used, config = _resolve_trial(spec, spec_file, point, fixed, loc)
-        trials.append(Trial(i, name, params[i], axes_used, config))
+        trials.append(Trial(i, name, params[i], axes_used, config, source))
+    if source_axis is not None:  # tables group chained trials by what varied in their search sweep
+        varied = [k for k in source_axis.keys if len({json.dumps(p[k], default=str) for p in params}) > 1]
+        swept = [k for k in varied if k not in (SOURCE_KEY, f"{SOURCE_KEY}.seed")] + swept
     return trials, swept
 
 
@@ -410,8 +515,9 @@ def apply_cli_overrides(data: dict[str, Any], loc: Locator, overrides: dict[str,
 
 
 def load_sweep(path: str | os.PathLike, overrides: dict[str, Any] | None = None,
-               storage: str | None = None) -> Sweep:
-    """Read, validate and expand a sweep file; raises :class:`SweepError` (nothing is written)."""
+               storage: str | None = None, known: dict[str, Sweep] | None = None) -> Sweep:
+    """Read, validate and expand a sweep file; raises :class:`SweepError` (nothing is written). ``known``:
+    sweeps given before this one in the same command, by name (what ``after.sweep`` may name)."""
     filename = str(path)
     try:
         text = Path(path).read_text()
@@ -422,14 +528,14 @@ def load_sweep(path: str | os.PathLike, overrides: dict[str, Any] | None = None,
     if storage is not None:
         data["storage"] = storage
         loc.labels[("storage",)] = f"--storage {storage}"
-    return build_sweep(data, loc)
+    return build_sweep(data, loc, known)
 
 
-def build_sweep(data: dict[str, Any], loc: Locator) -> Sweep:
+def build_sweep(data: dict[str, Any], loc: Locator, known: dict[str, Sweep] | None = None) -> Sweep:
     try:
         spec_file = SweepFile.model_validate(data)
     except ValidationError as err:
         raise _pydantic_error(err, loc) from None
     spec_file.storage = _absolute(spec_file.storage)
-    trials, swept = expand(spec_file, loc)
+    trials, swept = expand(spec_file, loc, known)
     return Sweep(spec_file, trials, loc.filename, swept)

@@ -37,6 +37,9 @@ class TrainableSpec:
     axes: tuple[str, ...] = AXES
     path_keys: tuple[str, ...] = ()
     summary: str = ""
+    chain_key: str | None = None
+    """The config key that takes a search checkpoint, when the trainable can follow a search sweep
+    (``after:`` in a sweep file; see harness.chain)."""
 
     def load(self) -> TrainableFn:
         module, _, attr = self.target.partition(":")
@@ -134,4 +137,5 @@ register(TrainableSpec(
     "select", "searchcore.selection.trainable:select_trainable", _resolve_select, _select_keys, _select_model,
     axes=(), path_keys=("checkpoint", "nb201_table", "data.root", "search.data.root"),
     summary="DARTS-PT selection from a search checkpoint (searchcore.selection.trainable.select_trainable)",
+    chain_key="checkpoint",
 ))

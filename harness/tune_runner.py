@@ -24,6 +24,7 @@ from typing import Any
 import ray
 from ray import tune
 
+from harness.chain import SourceNotReady, source_checkpoint
 from harness.errors import CliError
 from harness.results import TrialOutputs, check_shared_storage, join, mark_error, run_trial
 from harness.sweep import Sweep
@@ -58,12 +59,21 @@ class TuneReporter:
             shutil.rmtree(self._restore_copy, ignore_errors=True)
 
 
-def _tune_trial(config: dict[str, Any], *, target: Callable, trials: dict[str, dict], exp_dir: str) -> None:
+def _tune_trial(config: dict[str, Any], *, target: Callable, trials: dict[str, dict], exp_dir: str,
+                sources: dict[str, str], chain_key: str | None) -> None:
     trial_id = config["trial_id"]
     outputs = TrialOutputs(join(exp_dir, trial_id), trial_id)
     reporter = TuneReporter(outputs)
     try:
-        run_trial(target, trials[trial_id], outputs, reporter)
+        if trial_id not in sources:
+            run_trial(target, trials[trial_id], outputs, reporter)
+            return
+        try:
+            with source_checkpoint(sources[trial_id]) as checkpoint:
+                run_trial(target, {**trials[trial_id], chain_key: checkpoint}, outputs, reporter)
+        except SourceNotReady as err:
+            outputs.fail(err)
+            raise
     finally:
         reporter.close()
 
@@ -74,8 +84,10 @@ def trial_dirname(trial: Any) -> str:
 
 def make_trainable(sweep: Sweep, exp_dir: str) -> Any:
     """The Tune trainable of a sweep: one function, trial configs looked up by trial id."""
-    fn = functools.partial(_tune_trial, target=TRAINABLES.get(sweep.spec.trainable).load(),
-                           trials={t.trial_id: t.config for t in sweep.trials}, exp_dir=exp_dir)
+    spec = TRAINABLES.get(sweep.spec.trainable)
+    fn = functools.partial(_tune_trial, target=spec.load(), trials={t.trial_id: t.config for t in sweep.trials},
+                           exp_dir=exp_dir, sources={t.trial_id: t.source for t in sweep.trials if t.source},
+                           chain_key=spec.chain_key)
     fn.__name__ = sweep.spec.trainable  # Tune names the trainable after it
     res = sweep.spec.resources
     return tune.with_resources(fn, {"cpu": res.cpu, "gpu": res.gpu})

@@ -134,7 +134,9 @@ def _best_op(cell: CellSpace, edge: int, row: torch.Tensor, exclude_none: bool) 
     return names[order[0]]
 
 
-def derive_darts_cell(cell: CellSpace, edges: Sequence[tuple[int, int]], weights: torch.Tensor) -> list[tuple[str, int]]:
+def derive_darts_cell(
+    cell: CellSpace, edges: Sequence[tuple[int, int]], weights: torch.Tensor
+) -> list[tuple[str, int]]:
     """DARTS ``_parse``: per node keep the 2 inputs whose strongest non-none op is largest (reference §3.2).
 
     The op lists are looked up per global edge (RD/PT/EM index node-locally, harmless for their spaces).

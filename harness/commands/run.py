@@ -23,7 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Validate a sweep file, expand its grid, run the trials on Ray Tune (an "
                        "embedded local Ray, or a cluster with --address) and write epochs.parquet and "
                        "trials.parquet under <storage>/<name>/.")
-    p.add_argument("sweep", help="sweep file (YAML; see docs/sweeps.md)")
+    p.add_argument("sweeps", nargs="+", metavar="SWEEP",
+                   help="sweep file(s) (YAML; see docs/sweeps.md); several run one after the other in one Ray "
+                   "session, so a selection sweep (after: its search sweep) can follow its search sweep")
     p.add_argument("--dry-run", action="store_true", help="print the expanded trials and exit; starts nothing")
     p.add_argument("--address", default=None,
                    help="Ray cluster to join: 'auto' (the cluster on this machine) or ray://HOST:10001; "
@@ -38,29 +40,50 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def load_all(paths: list[str], overrides: dict[str, Any], storage: str | None) -> list[Sweep]:
+    """Every sweep validated and expanded before anything runs; a later one may chain after an earlier one."""
+    sweeps: dict[str, Sweep] = {}
+    for path in paths:
+        sweep = load_sweep(path, overrides, storage=storage, known=sweeps)
+        if sweep.spec.name in sweeps:
+            raise CliError(f"{path}: sweep name {sweep.spec.name!r} is also the name of an earlier sweep file "
+                           "in this command; names must differ (they name the results directories)")
+        sweeps[sweep.spec.name] = sweep
+    return list(sweeps.values())
+
+
 def run(args: argparse.Namespace) -> int:
-    sweep = load_sweep(args.sweep, parse_overrides(args.overrides), storage=args.storage)
-    exp_dir = join(sweep.spec.storage, sweep.spec.name)
+    sweeps = load_all(args.sweeps, parse_overrides(args.overrides), args.storage)
+    exp_dirs = [join(s.spec.storage, s.spec.name) for s in sweeps]
     if args.dry_run:
-        print_trials(sweep, exp_dir)
+        for sweep, exp_dir in zip(sweeps, exp_dirs):
+            print_trials(sweep, exp_dir)
         return 0
-    _claim(exp_dir, args.overwrite)
+    for exp_dir in exp_dirs:
+        _claim(exp_dir, args.overwrite)
     from harness import tune_runner
     from harness.provenance import provenance
 
     session = tune_runner.connect(args.address, args.num_cpus)
-    interrupted = False
+    rc, done = 0, 0
     try:
-        tune_runner.check_cluster(sweep, session)
-        save_sweep(sweep, exp_dir, provenance())
-        print(f"sweep {sweep.spec.name}: {len(sweep.trials)} trials on {session.nodes} node(s) -> {exp_dir}",
-              flush=True)
-        tune_runner.fit(sweep, exp_dir, echo=echo)
+        for sweep in sweeps:
+            tune_runner.check_cluster(sweep, session)
+        for sweep, exp_dir in zip(sweeps, exp_dirs):
+            save_sweep(sweep, exp_dir, provenance())
+            print(f"sweep {sweep.spec.name}: {len(sweep.trials)} trials on {session.nodes} node(s) -> {exp_dir}",
+                  flush=True)
+            tune_runner.fit(sweep, exp_dir, echo=echo)
+            rc = max(rc, report(sweep, exp_dir))
+            done += 1
     except KeyboardInterrupt:
-        interrupted = True
+        if done < len(sweeps) and exists(join(exp_dirs[done], TRIALS_FILE)):
+            rc = report(sweeps[done], exp_dirs[done], interrupted=True)
+        else:
+            rc = 130
     finally:
         session.close()
-    return report(sweep, exp_dir, interrupted)
+    return rc
 
 
 def echo(line: str) -> None:

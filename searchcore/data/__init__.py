@@ -6,7 +6,7 @@ fashion-mnist; ImageNet is read as an image folder by :func:`load_imagenet_folde
 
 from searchcore.data import cifar, digits, fashion, imagenet16  # noqa: F401 - registration
 from searchcore.data.augment import augment_batch, normalize_batch
-from searchcore.data.base import DATASETS, ArrayDataset, DatasetSpec, DataRootError, load_dataset
+from searchcore.data.base import DATASETS, ArrayDataset, DataRootError, DatasetSpec, load_dataset
 from searchcore.data.imagenet import load_imagenet_folder
 from searchcore.data.split import search_split
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from searchcore.data.base import DATASETS, ArrayDataset, DatasetSpec, DataRootError, as_array_dataset
+from searchcore.data.base import DATASETS, ArrayDataset, DataRootError, DatasetSpec, as_array_dataset
 
 FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),

@@ -195,3 +195,71 @@ def test_select_sweeps_take_selection_keys_and_no_method_axis(tmp_path):
     bad = write(tmp_path, "name: sel\ntrainable: select\nset: {checkpoint: c}\ngrid:\n  method: [darts]\n", "b.yaml")
     with pytest.raises(SweepError, match=r"b.yaml:5: grid.method: trainable 'select' takes no 'method'"):
         load_sweep(bad)
+
+
+# ---------------------------------------------------------------- chained sweeps: select after search
+
+SEARCH = "name: s\nspace: nb201\ndataset: digits\nepochs: 1\ngrid:\n  method: [darts, em-darts]\n  seed: [0, 1]\n"
+
+
+def test_a_select_sweep_expands_one_trial_per_chosen_search_trial(tmp_path, capsys):
+    search = write(tmp_path, SEARCH, "search.yaml")
+    select = write(tmp_path, "name: pt\ntrainable: select\nafter: {sweep: s, trials: {method: em-darts}}\n"
+                   "grid:\n  rule: [pt, pt-mag]\n", "select.yaml")
+    storage = tmp_path / "res"
+    assert main(["run", str(search), str(select), "--dry-run", "--storage", str(storage)]) == 0
+    out = capsys.readouterr().out
+    assert "4 trials (trainable search" in out and "4 trials (trainable select" in out
+    from harness.commands.run import load_all
+
+    _, sel = load_all([str(search), str(select)], {}, str(storage))
+    assert [t.trial_id for t in sel.trials] == ["t000_src=t002,rule=pt", "t001_src=t002,rule=pt-mag",
+                                                "t002_src=t003,rule=pt", "t003_src=t003,rule=pt-mag"]
+    first = sel.trials[0]
+    assert first.source == str(storage / "s" / "t002_method=em-darts,seed=0") == first.config["checkpoint"]
+    assert first.params == {"source": "t002_method=em-darts,seed=0", "source.method": "em-darts",
+                            "source.space": "nb201", "source.dataset": "digits", "source.seed": 0, "rule": "pt"}
+    assert sel.swept_keys == ["rule"]  # one method chosen: tables group by the rule only
+    every = write(tmp_path, "name: pt\ntrainable: select\nafter: {sweep: s}\n", "all.yaml")
+    _, sel = load_all([str(search), str(every)], {}, str(storage))
+    assert sel.swept_keys == ["source.method"] and len(sel.trials) == 4
+    assert not storage.exists() and not ray.is_initialized()
+
+
+def test_a_select_sweep_can_follow_a_search_sweep_saved_in_storage(tmp_path):
+    from harness.results import save_sweep
+
+    storage = tmp_path / "res"
+    search = load_sweep(write(tmp_path, SEARCH, "search.yaml"), storage=str(storage))
+    save_sweep(search, str(storage / "s"), {})
+    select = write(tmp_path, "name: pt\ntrainable: select\nafter: {sweep: s, trials: [t001, t003]}\n", "sel.yaml")
+    sel = load_sweep(select, storage=str(storage))
+    assert [t.params["source"] for t in sel.trials] == ["t001_method=darts,seed=1", "t003_method=em-darts,seed=1"]
+
+
+CHAIN_ERRORS = [
+    ("name: pt\ntrainable: select\nafter: {sweep: nope}\n", 3, ["after.sweep: no sweep 'nope'", "no sweep is saved"]),
+    ("name: pt\ntrainable: select\nafter: {sweep: s, trials: [t009]}\n", 3,
+     ["after.trials: s has no trial 't009'", "allowed: t000_method=darts,seed=0"]),
+    ("name: pt\ntrainable: select\nafter:\n  sweep: s\n  trials: {lr: 0.1}\n", 5,
+     ["after.trials.lr: not a swept key of s", "allowed: dataset, method, seed, space"]),
+    ("name: pt\ntrainable: select\nafter: {sweep: s}\nset: {checkpoint: x}\n", 4,
+     ["'checkpoint' comes from after:"]),
+    ("name: pt\nafter: {sweep: s}\n", 2, ["after: trainable 'search' does not start from a search checkpoint",
+                                           "select"]),
+    ("name: pt\ntrainable: select\nafter: {sweep: s, trial: all}\n", 3, ["unknown key 'after.trial'", "trials"]),
+]
+
+
+@pytest.mark.parametrize("case", CHAIN_ERRORS, ids=[f"chain{i}" for i in range(len(CHAIN_ERRORS))])
+def test_a_bad_chain_fails_before_anything_starts(case, tmp_path, capsys):
+    body, line, needles = case
+    search = write(tmp_path, SEARCH, "search.yaml")
+    select = write(tmp_path, body, "select.yaml")
+    args = [str(search)] if "nope" not in body else []
+    assert main(["run", *args, str(select), "--storage", str(tmp_path / "res")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert f"{select}:{line}:" in err, err
+    for needle in needles:
+        assert needle in err, (needle, err)
+    assert not (tmp_path / "res").exists() and not ray.is_initialized()

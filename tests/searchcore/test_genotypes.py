@@ -2,7 +2,12 @@ import pytest
 import torch
 
 from searchcore.genotypes import (
-    GENOTYPES, derive_darts_cell, derive_nb201, nb201_arch_str, parse_genotype, parse_nb201_arch,
+    GENOTYPES,
+    derive_darts_cell,
+    derive_nb201,
+    nb201_arch_str,
+    parse_genotype,
+    parse_nb201_arch,
 )
 from searchcore.spaces import get_space
 

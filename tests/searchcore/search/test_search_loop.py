@@ -98,22 +98,30 @@ def test_fix_alpha_never_changes_alpha_and_single_level_uses_one_batch(monkeypat
     import searchcore.search.loop as loop
 
     seen = []
-    real_arch, real_weight = loop.arch_step, loop.weight_step
-    monkeypatch.setattr(loop, "arch_step", lambda m, o, x, y, *a: (seen.append(("a", x)), real_arch(m, o, x, y, *a))[1])
-    monkeypatch.setattr(loop, "weight_step", lambda m, o, x, y, *a: (seen.append(("w", x)), real_weight(m, o, x, y, *a))[1])
+    _record_steps(monkeypatch, loop, seen)
     SearchRun(_cfg(method="single-darts", epochs=1)).run()
     assert [k for k, _ in seen] == ["a", "w"] * 2
     for (_, xa), (_, xw) in zip(seen[::2], seen[1::2]):
         assert xa is xw
 
 
+def _record_steps(monkeypatch, loop, seen: list) -> None:
+    """Wrap the loop's α and weight steps so each call records (kind, input batch)."""
+    for kind, name in (("a", "arch_step"), ("w", "weight_step")):
+        real = getattr(loop, name)
+
+        def spy(m, o, x, y, *a, real=real, kind=kind):
+            seen.append((kind, x))
+            return real(m, o, x, y, *a)
+
+        monkeypatch.setattr(loop, name, spy)
+
+
 def test_bilevel_uses_different_batches_in_configured_order(monkeypatch):
     import searchcore.search.loop as loop
 
     seen = []
-    real_arch, real_weight = loop.arch_step, loop.weight_step
-    monkeypatch.setattr(loop, "arch_step", lambda m, o, x, y, *a: (seen.append(("a", x)), real_arch(m, o, x, y, *a))[1])
-    monkeypatch.setattr(loop, "weight_step", lambda m, o, x, y, *a: (seen.append(("w", x)), real_weight(m, o, x, y, *a))[1])
+    _record_steps(monkeypatch, loop, seen)
     SearchRun(_cfg(method="darts-autodl", epochs=1)).run()
     assert [k for k, _ in seen] == ["w", "a"] * 2
     assert all(not torch.equal(w[1], a[1]) for w, a in zip(seen[::2], seen[1::2]))
