@@ -8,6 +8,7 @@ data order), so an interrupted run continues on exactly the uninterrupted trajec
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import tempfile
@@ -100,6 +101,7 @@ class SearchRun:
             "split": {"train": torch.as_tensor(self.data.train_idx), "val": torch.as_tensor(self.data.val_idx),
                       "source": torch.as_tensor(self.data.source_idx)},
             "seeds": self.seeds,
+            "last_metrics": json.dumps(self.history[-1], default=str) if self.history else "",
         }
 
     def save(self, directory: str) -> None:
@@ -113,6 +115,8 @@ class SearchRun:
             self.a_opt.load_state_dict(state["a_opt"])
         self.epoch = int(state["epoch"])
         set_rng_state(state["rng"])
+        if state.get("last_metrics"):
+            self.history.append(json.loads(state["last_metrics"]))
         log.info("resumed from %s at epoch %d", directory, self.epoch)
 
     # ------------------------------------------------------------------ training
@@ -241,11 +245,13 @@ class SearchRun:
         restore = self.reporter.restore_dir()
         if restore:
             self.restore(restore)
-        last: dict[str, Any] = {}
+        last: dict[str, Any] = self.history[-1] if self.history else {}  # a run restored at its end
+        persists = getattr(self.reporter, "persists_checkpoints", True)
         while self.epoch < self.cfg.epochs:
             last = self.run_epoch()
             self.history.append(last)
-            if self.epoch % self.cfg.checkpoint_every == 0 or self.epoch == self.cfg.epochs:
+            due = self.epoch % self.cfg.checkpoint_every == 0 or self.epoch == self.cfg.epochs
+            if due and persists:
                 with tempfile.TemporaryDirectory(prefix="dartsweep-ckpt-") as tmp:
                     self.save(tmp)
                     self.reporter.report(last, tmp)

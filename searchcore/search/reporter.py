@@ -29,6 +29,9 @@ class Reporter(Protocol):
 class NullReporter:
     """Keeps the reported metrics in memory; no checkpoints (tests, quick experiments)."""
 
+    persists_checkpoints = False
+    """Optional reporter attribute (default True): False spares the trainable writing checkpoints."""
+
     def __init__(self) -> None:
         self.history: list[dict[str, Any]] = []
 

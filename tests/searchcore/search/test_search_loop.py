@@ -87,6 +87,22 @@ def test_local_reporter_resume_continues_where_it_stopped(tmp_path):
     assert [m["epoch"] for m in rep2.history] == [2]
     lines = (tmp_path / "metrics.jsonl").read_text().splitlines()
     assert [json.loads(x)["epoch"] for x in lines] == [1, 2]
+    # restored at its last epoch (a trial restarted after its final checkpoint): nothing reruns, and the
+    # final metrics are the checkpointed ones
+    rep3 = LocalReporter(tmp_path, resume=True, echo=False)
+    final = SearchRun(_cfg(epochs=2), rep3).run()
+    assert rep3.history == [] and final["epoch"] == 2 and final["arch"] == rep2.history[-1]["arch"]
+
+
+def test_a_reporter_that_keeps_no_checkpoints_is_given_none(monkeypatch, tmp_path):
+    import searchcore.search.loop as loop
+
+    saved = []
+    monkeypatch.setattr(loop.SearchRun, "save", lambda self, d: saved.append(d))
+    SearchRun(_cfg(epochs=1), NullReporter()).run()
+    assert saved == []
+    SearchRun(_cfg(epochs=1), LocalReporter(tmp_path, echo=False)).run()
+    assert len(saved) == 1
 
 
 def test_fix_alpha_never_changes_alpha_and_single_level_uses_one_batch(monkeypatch):
