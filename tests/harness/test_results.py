@@ -152,3 +152,17 @@ def test_provenance_names_commit_versions_and_host():
     p = provenance()
     assert re.fullmatch(r"[0-9a-f]{40}", p["git_commit"]) and isinstance(p["git_dirty"], bool)
     assert p["versions"]["torch"] and p["versions"]["ray"] == "2.60.0" and p["driver_host"]
+
+
+def test_progress_lines_say_what_each_report_is():
+    from harness.tune_runner import progress_line
+
+    epoch = {"epoch": 3, "epochs": 10, "train_acc": 41.0234, "val_acc": 38.28, "n_skip": 0, "epoch_seconds": 3.81}
+    assert progress_line(epoch) == "epoch 3/10 | train 41.02% | val 38.28% | skip 0 | 3.8s"
+    decision = {"kind": "decision", "decision": 2, "decisions_total": 6, "edge": 4, "node": None,
+                "op": "nor_conv_3x3", "decision_acc": 64.844}
+    assert progress_line(decision) == "decision 2/6 | edge 4 -> nor_conv_3x3 | acc 64.84%"
+    topology = {"kind": "decision", "decision": 9, "decisions_total": 12, "edge": None, "node": 3, "op": None,
+                "removed_edges": "[0, 2]"}
+    assert progress_line(topology) == "decision 9/12 | node 3 -> removed edges [0, 2]"
+    assert progress_line({"epoch": 22, "epochs": 30, "phase": "shrink", "shrink_step": 1}).endswith("shrink step 1")
