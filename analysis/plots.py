@@ -63,14 +63,7 @@ def curves(epochs: pd.DataFrame, metric: str, by: Sequence[str] = (), x: str = "
         name = _group_name(by, key) if by else metric
         ax.plot(stats[x], stats["mean"], label=f"{name} (n={int(stats['count'].max())})")
         ax.fill_between(stats[x], stats["mean"] - stats["std"], stats["mean"] + stats["std"], alpha=0.2)
-    ax.set_xlabel(_label(x))
-    ax.set_ylabel(_label(metric))
-    ax.set_title(title or f"{_label(metric)} per {x}")
-    ax.grid(alpha=0.3)
-    if by:
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, x, metric, title or f"{_label(metric)} per {x}", legend=bool(by))
 
 
 def ablation(trials: pd.DataFrame, x: str, metric: str, by: Sequence[str] = (),
@@ -83,11 +76,15 @@ def ablation(trials: pd.DataFrame, x: str, metric: str, by: Sequence[str] = (),
         stats = _mean_std(frame.dropna(subset=[metric]), x, metric).sort_values(x)
         ax.errorbar(stats[x], stats["mean"], yerr=stats["std"], marker="o", capsize=3,
                     label=_group_name(by, key) if by else metric)
+    return _finish(fig, ax, x, metric, title or f"{_label(metric)} vs {_label(x)}", legend=bool(by))
+
+
+def _finish(fig: Figure, ax, x: str, metric: str, title: str, legend: bool) -> Figure:
     ax.set_xlabel(_label(x))
     ax.set_ylabel(_label(metric))
-    ax.set_title(title or f"{_label(metric)} vs {_label(x)}")
+    ax.set_title(title)
     ax.grid(alpha=0.3)
-    if by:
+    if legend:
         ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

@@ -440,8 +440,7 @@ def _source_axis(spec_file: SweepFile, spec: TrainableSpec, loc: Locator,
 
     chosen = _chosen(source, spec_file.after.trials, loc)
     labels = [source_labels(t.trial_id, t.axes, t.params, t.config.get("seed")) for t in chosen]
-    keys = tuple(sorted({k for lab in labels for k in lab}, key=lambda k: (k != SOURCE_KEY, list(labels[0]).index(k)
-                                                                           if k in labels[0] else 10**6)))
+    keys = tuple(labels[0])  # the trials of one sweep share their keys; the source id comes first
     points = [tuple(lab.get(k) for k in keys) for lab in labels]
     paths = [tuple(("after", "sweep") for _ in keys) for _ in points]
     return _Axis(keys, points, paths), [join(source_dir, t.trial_id) for t in chosen]
@@ -482,7 +481,7 @@ def expand(spec_file: SweepFile, loc: Locator, known: dict[str, Sweep] | None = 
     for i, (name, point) in enumerate(zip(trial_names(params, spec.path_keys), points)):
         source = source_dirs[i // per_source]
         if source is not None:
-            point = {k: v for k, v in point.items() if not k.startswith(SOURCE_KEY)}
+            point = {k: v for k, v in point.items() if k != SOURCE_KEY and not k.startswith(SOURCE_KEY + ".")}
             point[spec.chain_key] = (source, ("after", "sweep"))
         axes_used, config = _resolve_trial(spec, spec_file, point, fixed, loc)
         trials.append(Trial(i, name, params[i], axes_used, config, source))

@@ -3,14 +3,11 @@ an EM-DARTS grid over p_max x growth x seeds, and a search sweep chained into a 
 
 from __future__ import annotations
 
-import logging
-import os
 import textwrap
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import ray
 
 from harness.cli import main
 from searchcore.methods.presets import PRESETS
@@ -19,12 +16,7 @@ TINY = ("{supernet.channels: 4, supernet.cells_per_stage: 1, data.batch_size: 16
         "data.max_batches: 2, data.eval_batches: 1, threads: 1}")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def local_ray():
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
-    yield
-    ray.shutdown()
+pytestmark = pytest.mark.usefixtures("local_ray")
 
 
 def write(tmp_path: Path, name: str, body: str) -> Path:

@@ -4,7 +4,6 @@ embedded digits data: Parquet rows, a failing trial, a trial killed mid-run, a d
 from __future__ import annotations
 
 import json
-import logging
 import math
 import os
 import signal
@@ -16,7 +15,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import ray
 
 from harness.cli import main
 from harness.results import collect
@@ -31,12 +29,7 @@ TINY = {"supernet.channels": 4, "supernet.cells_per_stage": 1, "data.batch_size"
 TIMING = {"epoch_seconds", "images_per_second"}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def local_ray():
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
-    yield
-    ray.shutdown()
+pytestmark = pytest.mark.usefixtures("local_ray")
 
 
 def sweep_file(tmp_path: Path, body: str, epochs: int = 2, **fixed) -> Path:
