@@ -94,6 +94,17 @@ def exists(path: str) -> bool:
     return os.path.exists(path)
 
 
+def list_dirs(path: str) -> list[str]:
+    """Names of the directories directly inside ``path`` ([] when it does not exist)."""
+    if is_uri(path):
+        fs, p = _remote(path)
+        infos = fs.get_file_info(pafs.FileSelector(p, allow_not_found=True))
+        return [info.base_name for info in infos if info.type == pafs.FileType.Directory]
+    if not os.path.isdir(path):
+        return []
+    return [name for name in os.listdir(path) if os.path.isdir(os.path.join(path, name))]
+
+
 SHARED_SCHEMES = ("s3://", "gs://", "gcs://", "abfs://", "hdfs://")
 
 
@@ -131,10 +142,8 @@ def save_sweep(sweep: Sweep, exp_dir: str, provenance: dict[str, Any]) -> None:
 
 
 def saved_sweeps(storage: str) -> list[str]:
-    """Names of the sweeps saved under a local storage root (for error messages; [] for URIs)."""
-    if is_uri(storage) or not os.path.isdir(storage):
-        return []
-    return sorted(n for n in os.listdir(storage) if os.path.isfile(os.path.join(storage, n, TRIALS_FILE)))
+    """Names of the sweeps saved under a storage root (for error messages)."""
+    return sorted(n for n in list_dirs(storage) if exists(join(storage, n, TRIALS_FILE)))
 
 
 def load_sweep_dir(exp_dir: str) -> Sweep:

@@ -23,12 +23,13 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from harness.chain import SOURCE_KEY, source_labels
 from harness.errors import CliError
 from harness.trainables import AXES, TRAINABLES, TrainableSpec
 from searchcore.registry import UnknownNameError
 
 DEFAULT_STORAGE = "./results"
+SOURCE_KEY = "source"
+"""Chained sweeps: the swept key naming the search trial a trial starts from (``source.<key>``: its labels)."""
 ALIASES = {"data.dataset": "dataset"}
 """``data.dataset`` in ``set``/``grid``/``zip`` means the sweep's ``dataset``: presets depend on it."""
 SHORTHANDS = {"data_root": "data.root", "epochs": "epochs", "nb201_table": "nb201_table",
@@ -377,6 +378,14 @@ def _source_path(key: str, sources: dict[str, tuple[Any, tuple]], axes: tuple[st
         if k == key or key.startswith(k + ".") or k.startswith(key + "."):
             return path
     return sources.get("method", (None, ("method",)))[1] if "method" in axes else ("trainable",)
+
+
+def source_labels(trial_id: str, axes: dict[str, Any], params: dict[str, Any], seed: Any) -> dict[str, Any]:
+    """What a chained trial records of its search trial: id, method/space/dataset, swept keys and seed."""
+    labels = {SOURCE_KEY: trial_id}
+    labels.update({f"{SOURCE_KEY}.{k}": v for k, v in {**axes, **params}.items()})
+    labels.setdefault(f"{SOURCE_KEY}.seed", seed)
+    return labels
 
 
 def _source_sweep(spec_file: SweepFile, loc: Locator, known: dict[str, Sweep]) -> tuple[Sweep, str]:

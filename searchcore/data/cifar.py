@@ -25,8 +25,7 @@ class _CIFAR10(datasets.CIFAR10):
             import pickle
 
             with open(Path(self.root) / self.base_folder / self.meta["filename"], "rb") as fh:
-                # the dataset's own format is a pickle (CIFAR python batches); a file the user provides
-                data = pickle.load(fh, encoding="latin1")
+                data = pickle.load(fh, encoding="latin1")  # CIFAR's own format is a pickle; the user's file
             self.classes = data[self.meta["key"]]
             self.class_to_idx = {c: i for i, c in enumerate(self.classes)}
 

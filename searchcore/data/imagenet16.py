@@ -20,8 +20,7 @@ VAL_FILES = ("val_data",)
 
 def _read_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
     with open(path, "rb") as fh:
-        # the dataset's own format is a pickle of numpy arrays; only files the user provides
-        entry = pickle.load(fh, encoding="latin1")
+        entry = pickle.load(fh, encoding="latin1")  # ImageNet16's own format: pickled arrays; the user's file
     try:
         data = np.asarray(entry["data"], dtype=np.uint8).reshape(-1, 3, 16, 16)
         labels = np.asarray(entry["labels"], dtype=np.int64)

@@ -173,8 +173,7 @@ def _torch_load(path: Path, trust_pickle: bool) -> Any:
                 "file, rerun with --trust-pickle (trust_pickle=True) to unpickle it fully."
             ) from err
     log.info("safe load refused %s; unpickling fully (trust_pickle=True)", path.name)
-    # the official benchmark file pickles Python objects; only with the user's explicit --trust-pickle
-    return torch.load(path, map_location="cpu", weights_only=False)
+    return torch.load(path, map_location="cpu", weights_only=False)  # official NB201 file; only on --trust-pickle
 
 
 def _build_nb201_api(raw: dict, filename: str) -> BenchmarkAPI:

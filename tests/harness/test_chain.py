@@ -1,10 +1,11 @@
-"""Where a chained trial finds its search trial's final checkpoint (no Ray needed)."""
+"""Where a chained trial finds its search trial's final checkpoint, and what it records of it (no Ray)."""
 
 import json
 
 import pytest
 
-from harness.chain import SourceNotReady, latest_checkpoint, source_checkpoint, source_labels
+from harness.chain import SourceNotReady, latest_checkpoint, source_checkpoint
+from harness.sweep import source_labels
 
 
 def _trial(tmp_path, status, checkpoints=()):
