@@ -7,18 +7,52 @@ Paper presets (``searchcore.methods.presets``) are dictionaries of overrides on 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import importlib
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+def registry_name(registry: str) -> AfterValidator:
+    """A validator that accepts the names registered in ``registry`` (``module:ATTRIBUTE``), read when a
+    config is validated, so entries registered later (plugins, tests) are accepted and the registry stays
+    the one place where the allowed names live. The registry module is imported lazily: registries of
+    method parts import this module for their config types."""
+    module, _, attr = registry.partition(":")
+
+    def check(value: str) -> str:
+        reg = getattr(importlib.import_module(module), attr)
+        if value not in reg:
+            raise ValueError(f"unknown {reg.kind} {value!r}; allowed: {', '.join(reg.names())}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _search_stage_rule(value: str) -> str:
+    from searchcore.selection.rules import SELECTION_RULES
+
+    allowed = [n for n, r in SELECTION_RULES.items() if r.stage == "search"]
+    if value not in allowed:
+        later = [n for n, r in SELECTION_RULES.items() if r.stage != "search"]
+        raise ValueError(f"unknown search-time selection rule {value!r}; allowed: {', '.join(allowed)} "
+                         f"({', '.join(later)} run after the search: trainable 'select')")
+    return value
+
+
+Growth = Annotated[str, registry_name("searchcore.methods.schedules:SCHEDULES")]
+RegularizerKind = Annotated[str, registry_name("searchcore.methods.regularizers:REGULARIZERS")]
+ActivationName = Annotated[str, registry_name("searchcore.methods.activations:ACTIVATIONS")]
+SearchSelectionRule = Annotated[str, AfterValidator(_search_stage_rule)]
+
+
 class DataConfig(StrictModel):
-    dataset: str = "digits"
+    dataset: Annotated[str, registry_name("searchcore.data:DATASETS")] = "digits"
     """Registered dataset (``searchcore.data.DATASETS``); ``digits`` is the embedded default."""
     root: str | None = None
     """Data root; ``None`` uses the dataset's default root (none for CIFAR/SVHN/ImageNet16)."""
@@ -39,13 +73,6 @@ class DataConfig(StrictModel):
     eval_batches: int | None = Field(None, ge=1)
     """Cap on validation batches in the per-epoch evaluation; ``None`` = the whole split."""
 
-    @field_validator("dataset")
-    @classmethod
-    def _known_dataset(cls, value: str) -> str:
-        from searchcore.data import DATASETS
-
-        DATASETS.get(value)
-        return value
 
 
 class SupernetConfig(StrictModel):
@@ -85,18 +112,18 @@ class ArchOptimConfig(StrictModel):
     """α never updated (DARTS-PT's ``blank`` fixed-α supernet, reference-notes §5.1)."""
 
 
-Growth = Literal["linear", "exponential", "cosine", "fixed", "early", "middle", "late"]
-
-
 class MutationConfig(StrictModel):
     p_max: float = Field(0.0, ge=0.0, le=1.0)
     growth: Growth = "linear"
+    """A registered schedule (``searchcore.methods.schedules``): linear (the paper's main setting),
+    exponential, cosine, fixed, early/middle/late (EM-DARTS ablation appendix)."""
     ramp_epochs: int = Field(50, ge=1)
     """p reaches p_max after 50 epochs and is held (EM-DARTS ablation appendix; reference-notes §9)."""
 
 
 class RegularizerConfig(StrictModel):
-    kind: Literal["none", "entropy", "beta_decay"] = "none"
+    kind: RegularizerKind = "none"
+    """A registered regulariser (``searchcore.methods.regularizers``): none, entropy (BER), beta_decay."""
     lam: float = Field(0.0, ge=0.0)
     schedule: Literal["constant", "linear"] = "constant"
     """``linear``: λ·min(1, epoch/ramp_epochs) (β-DARTS ramps 50·epoch/100)."""
@@ -106,9 +133,9 @@ class RegularizerConfig(StrictModel):
 
 
 class ShrinkConfig(StrictModel):
-    """IS-DARTS information-based shrinking (reference-notes §6; ``searchcore.selection.shrink``)."""
+    """IS-DARTS information-based shrinking (reference-notes §6; ``searchcore.selection.shrink``), used by
+    the ``shrink`` selection rule (``method.selection: shrink``)."""
 
-    enabled: bool = False
     steps: int = Field(4, ge=1)
     """Pruning steps: NB201 4, DARTS 7 (isdarts_nasbench.sh / isdarts_darts.sh)."""
     interval: int = Field(2, ge=1)
@@ -126,15 +153,18 @@ class MethodConfig(StrictModel):
     single_update: Literal["combined", "two_optimizers"] = "two_optimizers"
     order: Literal["alpha_first", "weights_first"] = "alpha_first"
     """DARTS/PT/EM take the α step first; AutoDL's DARTS-V1 the weight step (reference-notes §2.1)."""
-    activation: Literal["softmax", "sigmoid", "uniform"] = "softmax"
-    """``uniform`` = α-free, every op weighted 1/|O| (IS-DARTS, reference-notes §6)."""
+    activation: ActivationName = "softmax"
+    """A registered activation (``searchcore.methods.activations``); ``uniform`` = α-free, every op weighted
+    1/|O| (IS-DARTS, reference-notes §6)."""
     alpha_init: Literal["normal", "constant"] = "normal"
     alpha_init_std: float = Field(1e-3, ge=0)
     """α ~ 1e-3·N(0, 1) (DARTS, AutoDL)."""
     alpha_init_value: float | None = None
     """Constant init; ``None`` with sigmoid = −ln(|O|−1) so that σ = 1/|O| (Single-DARTS, −ln 7 on 8 ops)."""
-    derive_exclude_none: bool = False
-    """NB201 derivation never picks ``none`` (EM-DARTS genotype rule, reference-notes §2.2)."""
+    selection: SearchSelectionRule = "argmax"
+    """How the search's architecture is read off the supernet: a search-time rule of
+    ``searchcore.selection.rules`` — ``argmax`` (DARTS), ``argmax-no-none`` (EM-DARTS' genotype rule,
+    reference-notes §2.2), ``shrink`` (IS-DARTS). DARTS-PT rules run after the search (trainable ``select``)."""
     mutation: MutationConfig = MutationConfig()
     regularizer: RegularizerConfig = RegularizerConfig()
     arch_optim: ArchOptimConfig = ArchOptimConfig()
@@ -142,7 +172,7 @@ class MethodConfig(StrictModel):
 
 
 class SearchConfig(StrictModel):
-    space: str = "nb201"
+    space: Annotated[str, registry_name("searchcore.spaces:SPACES")] = "nb201"
     seed: int = Field(0, ge=0)
     epochs: int = Field(50, ge=1)
     """50 epochs: DARTS, AutoDL DARTS-V1, EM-DARTS."""
@@ -155,14 +185,6 @@ class SearchConfig(StrictModel):
     supernet: SupernetConfig = SupernetConfig()
     optim: WeightOptimConfig = WeightOptimConfig()
     method: MethodConfig = MethodConfig()
-
-    @field_validator("space")
-    @classmethod
-    def _known_space(cls, value: str) -> str:
-        from searchcore.spaces import SPACES
-
-        SPACES.get(value)
-        return value
 
 
 # ---------------------------------------------------------------- dotted keys, YAML

@@ -1,7 +1,13 @@
-"""A tiny named registry used for spaces, ops, datasets, methods, presets and schedules."""
+"""A tiny named registry used for spaces, families, ops, datasets, method parts, presets and rules.
+
+A registry may name a module that registers its built-in entries (``builtins``): it is imported on the
+first lookup, so ``SPACES.get("darts")`` works without the caller knowing which module defines the
+space, and modules that only *define* entry types never import their implementations.
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
 
@@ -18,9 +24,15 @@ class UnknownNameError(KeyError):
 class Registry(Generic[T]):
     """Maps names to objects; lookups of unknown names fail with the allowed names."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, builtins: str | None = None) -> None:
         self.kind = kind
         self._items: dict[str, T] = {}
+        self._builtins = builtins
+
+    def _load(self) -> None:
+        if self._builtins is not None:
+            module, self._builtins = self._builtins, None
+            importlib.import_module(module)
 
     def register(self, name: str, item: T) -> T:
         if name in self._items:
@@ -35,6 +47,7 @@ class Registry(Generic[T]):
         return wrap
 
     def get(self, name: str) -> T:
+        self._load()
         try:
             return self._items[name]
         except KeyError:
@@ -42,13 +55,20 @@ class Registry(Generic[T]):
             raise UnknownNameError(f"unknown {self.kind} {name!r}; allowed: {allowed}") from None
 
     def names(self) -> list[str]:
+        self._load()
         return list(self._items)
 
     def __contains__(self, name: object) -> bool:
+        self._load()
         return name in self._items
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._items)
+        return iter(self.names())
 
     def items(self) -> list[tuple[str, T]]:
+        self._load()
         return list(self._items.items())
+
+    def unregister(self, name: str) -> T:
+        """Remove an entry (tests that register a temporary one clean up with this)."""
+        return self._items.pop(name)

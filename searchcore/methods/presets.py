@@ -3,7 +3,9 @@
 A preset is a function ``(space, dataset) -> Preset``; its ``overrides`` are dotted keys of
 :class:`searchcore.config.SearchConfig`. Anything can be overridden after the preset, so
 "EM-DARTS with the BER regulariser" is ``method: em-darts`` plus
-``set: {method.regularizer.kind: entropy, method.regularizer.lam: 0.1}``.
+``set: {method.regularizer.kind: entropy, method.regularizer.lam: 0.1}``. Values a paper fixes per space
+family or per space (EM-DARTS' p_max, IS-DARTS' schedule) live with the family or space
+(``paper_values``); a preset merges them in with :func:`with_paper_values`. ``resolve.py`` applies presets.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from searchcore.config import SearchConfig, deep_merge, set_dotted
+from searchcore.families import paper_values
 from searchcore.registry import Registry
 from searchcore.spaces import get_space
 
@@ -22,6 +24,14 @@ class Preset:
     overrides: dict[str, Any]
     sources: dict[str, str] = field(default_factory=dict)
     summary: str = ""
+
+
+def with_paper_values(preset: str, space: str, dataset: str, overrides: dict[str, Any],
+                      sources: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """``overrides`` and ``sources`` plus the values the family and the space fix for ``preset``."""
+    values = paper_values(get_space(space), preset, dataset)
+    return ({**overrides, **{k: v.value for k, v in values.items()}},
+            {**sources, **{k: v.source for k, v in values.items()}})
 
 
 PresetFn = Callable[[str, str], Preset]
@@ -55,41 +65,19 @@ def darts_autodl(space: str, dataset: str) -> Preset:
     )
 
 
-# EM-DARTS README / reference-notes §9: p_max per (space, dataset); NB201 0.2; DARTS and S5 0.125.
-_EM_PMAX_REDUCED = {
-    ("s1", "cifar10"): 0.2, ("s2", "cifar10"): 0.25, ("s3", "cifar10"): 0.2, ("s4", "cifar10"): 0.2,
-    ("s1", "cifar100"): 0.4, ("s2", "cifar100"): 0.2, ("s3", "cifar100"): 0.2, ("s4", "cifar100"): 0.4,
-    ("s1", "svhn"): 0.4, ("s2", "svhn"): 0.4, ("s3", "svhn"): 0.2, ("s4", "svhn"): 0.4,
-}
-
-
-def em_darts_p_max(space: str, dataset: str) -> tuple[float, str]:
-    if space == "nb201":
-        return 0.2, "EM-DARTS README: NB201 p_max 0.2 (reference-notes §9)"
-    if (space, dataset) in _EM_PMAX_REDUCED:
-        return _EM_PMAX_REDUCED[(space, dataset)], f"EM-DARTS Table 5 ({space}, {dataset}) (reference-notes §9)"
-    if space in {"s1", "s2", "s3", "s4"}:
-        return 0.2, f"EM-DARTS Table 5 has no {dataset}; CIFAR-10's S1-S4 value family (0.2) used"
-    return 0.125, "EM-DARTS README/argparse: DARTS space and S5 p_max 0.125 (reference-notes §9)"
-
-
 @PRESETS.decorator("em-darts")
 def em_darts(space: str, dataset: str) -> Preset:
-    p_max, p_src = em_darts_p_max(space, dataset)
+    """p_max (and NB201's α lr) come from the family / space: EM-DARTS README and Table 5."""
     overrides: dict[str, Any] = {
-        "method.name": "em-darts", "method.forward": "edge_mutation", "method.mutation.p_max": p_max,
-        "method.mutation.growth": "linear", "method.mutation.ramp_epochs": 50,
-        "method.derive_exclude_none": True, "epochs": 50,
+        "method.name": "em-darts", "method.forward": "edge_mutation", "method.mutation.growth": "linear",
+        "method.mutation.ramp_epochs": 50, "method.selection": "argmax-no-none", "epochs": 50,
     }
     sources = {
-        "method.mutation.p_max": p_src,
         "method.mutation.growth": "linear growth: EM-DARTS main setting (reference-notes §9)",
         "method.mutation.ramp_epochs": "ramp hard-coded to 50 epochs: EM train_search.py (reference-notes §9)",
-        "method.derive_exclude_none": "top-1 but never 'none': EM genotype rule (reference-notes §2.2)",
+        "method.selection": "top-1 but never 'none': EM genotype rule (reference-notes §2.2)",
     }
-    if space == "nb201":
-        overrides["method.arch_optim.lr"] = 1e-4
-        sources["method.arch_optim.lr"] = "Adam lr 1e-4 on NB201: EM-DARTS NB201 setting"
+    overrides, sources = with_paper_values("em-darts", space, dataset, overrides, sources)
     return Preset(overrides, sources, "EM-DARTS: edge mutation in weight steps, p grows 0 -> p_max")
 
 
@@ -142,43 +130,24 @@ def darts_fix_alpha(space: str, dataset: str) -> Preset:
     )
 
 
-def resolve_config(
-    method: str = "darts", space: str = "nb201", dataset: str = "digits",
-    overrides: dict[str, Any] | None = None,
-) -> SearchConfig:
-    """Defaults <- preset(space, dataset) <- user overrides (dotted keys), validated."""
-    get_space(space)
-    preset = PRESETS.get(method)(space, dataset)
-    tree: dict[str, Any] = {"space": space, "data": {"dataset": dataset}}
-    for key, value in preset.overrides.items():
-        set_dotted(tree, key, value)
-    user: dict[str, Any] = {}
-    for key, value in (overrides or {}).items():
-        set_dotted(user, key, value)
-    return SearchConfig.model_validate(deep_merge(tree, user))
-
-
 _IS_SRC = "IS-DARTS (He et al. 2024) ISDARTS.py, search_model_isdarts*.py (reference-notes §6)"
 
 
 @PRESETS.decorator("is-darts")
 def is_darts(space: str, dataset: str) -> Preset:
-    nb201 = get_space(space).family == "nb201"
-    epochs, steps, interval, samples = (30, 4, 2, 200) if nb201 else (50, 7, 3, 600)
-    script = "isdarts_nasbench.sh + DARTS.config" if nb201 else "isdarts_darts.sh + DARTS-NASNet-CIFAR.config"
-    return Preset(
-        {"method.name": "is-darts", "method.activation": "uniform", "data.use_full_train": True,
-         "method.shrink.enabled": True, "method.shrink.steps": steps, "method.shrink.interval": interval,
-         "method.shrink.samples": samples, "epochs": epochs, "optim.nesterov": True, "optim.weight_decay": 3e-4,
-         "supernet.track_running_stats": False},
-        {
-            "method.activation": "α-free: Σ mask·op(x)/|O|, divisor stays |O| after pruning: " + _IS_SRC,
-            "data.use_full_train": "weights train on the whole training set, no α split: " + _IS_SRC,
-            "method.shrink.*": f"{steps} steps every {interval} epochs, keep 1 per NB201 edge / 2 per DARTS node, "
-            f"IIM over {samples} images (the paper's K; the code uses the whole loader): {script}",
-            "epochs": f"{epochs}: {script} (reference-notes §6)",
-            "optim.*": "SGD 0.025 cosine to 0.001, nesterov, wd 3e-4, batch 64: " + script,
-            "supernet.track_running_stats": "BN argument defaults to 0 in ISDARTS.py (reference-notes §6)",
-        },
-        "IS-DARTS: α-free supernet on train+val, prune the highest-IIM candidates on a fixed schedule",
-    )
+    """The pruning schedule and epochs come from the family (isdarts_nasbench.sh / isdarts_darts.sh)."""
+    overrides: dict[str, Any] = {
+        "method.name": "is-darts", "method.activation": "uniform", "data.use_full_train": True,
+        "method.selection": "shrink", "optim.nesterov": True, "optim.weight_decay": 3e-4,
+        "supernet.track_running_stats": False,
+    }
+    sources = {
+        "method.activation": "α-free: Σ mask·op(x)/|O|, divisor stays |O| after pruning: " + _IS_SRC,
+        "data.use_full_train": "weights train on the whole training set, no α split: " + _IS_SRC,
+        "method.selection": "prune the highest-IIM candidates, keep the family's survivors: " + _IS_SRC,
+        "optim.*": "SGD 0.025 cosine to 0.001, nesterov, wd 3e-4, batch 64: IS-DARTS scripts (reference-notes §6)",
+        "supernet.track_running_stats": "BN argument defaults to 0 in ISDARTS.py (reference-notes §6)",
+    }
+    overrides, sources = with_paper_values("is-darts", space, dataset, overrides, sources)
+    return Preset(overrides, sources,
+                  "IS-DARTS: α-free supernet on train+val, prune the highest-IIM candidates on a fixed schedule")

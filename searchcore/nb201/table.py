@@ -11,7 +11,7 @@ API field (or which column of which file) each column holds is kept next to the 
 "valid" means: EM-DARTS' reported 91.55 / 73.49 / 46.37 are x-valid accuracies, not test accuracies.
 
 This module imports neither torch nor Ray, so ``analysis/`` can use it; arch strings are validated with
-``searchcore.genotypes.parse_nb201_arch``, imported only when a query needs it.
+``searchcore.architectures.nb201.parse_nb201_arch``, imported only when a query needs it.
 """
 
 from __future__ import annotations
@@ -188,7 +188,7 @@ class NB201Table:
             return self._by_index[key]
         if not isinstance(key, str):
             raise TypeError(f"query takes an arch string or an index, got {type(key).__name__}")
-        from searchcore.genotypes import nb201_arch_str, parse_nb201_arch
+        from searchcore.architectures.nb201 import nb201_arch_str, parse_nb201_arch
 
         canonical = nb201_arch_str(parse_nb201_arch(key))  # ValueError with a clear message if malformed
         if canonical not in self._by_arch:

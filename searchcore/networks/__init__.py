@@ -1,8 +1,7 @@
 """Discrete (evaluation) networks of selected architectures and the papers' parameter counting.
 
 * :class:`NB201Network`: the network NAS-Bench-201 trained for an arch string.
-* :class:`NetworkCIFAR`, :class:`NetworkImageNet`: DARTS' evaluation networks for a genotype (any
-  darts-family space: darts, darts7, s1..s5).
+* :class:`NetworkCIFAR`, :class:`NetworkImageNet`: DARTS' evaluation networks for a genotype.
 * :func:`count_parameters_m`, :func:`build_network`, :func:`num_classes_for`.
 """
 
@@ -14,12 +13,10 @@ from searchcore.networks.params import (
     NUM_CLASSES,
     build_network,
     count_parameters_m,
-    genotype_space_violations,
     num_classes_for,
-    space_family,
 )
 
 __all__ = [
     "NUM_CLASSES", "EvalCell", "NB201Cell", "NB201Network", "NetworkCIFAR", "NetworkImageNet", "build_network",
-    "count_parameters_m", "drop_path", "genotype_space_violations", "num_classes_for", "space_family",
+    "count_parameters_m", "drop_path", "num_classes_for",
 ]

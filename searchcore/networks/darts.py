@@ -18,7 +18,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from searchcore.genotypes import Genotype
+from searchcore.architectures.darts import Genotype
 from searchcore.ops import FactorizedReduce, Identity, ReLUConvBN, build_op
 
 

@@ -16,9 +16,8 @@ import torch
 from torch import nn
 
 from searchcore.blocks import ResNetBasicBlock
-from searchcore.genotypes import parse_nb201_arch
+from searchcore.architectures.nb201 import NB201_EDGES, parse_nb201_arch
 from searchcore.ops import build_op
-from searchcore.spaces import NB201_EDGES
 
 
 class NB201Cell(nn.Module):

@@ -20,16 +20,19 @@ from typing import Any
 import torch
 from torch import nn
 
+from searchcore.architectures import Architecture
 from searchcore.config import SearchConfig, to_yaml
+from searchcore.methods.activations import ACTIVATIONS
 from searchcore.methods.mutation import EdgeMutator
 from searchcore.methods.regularizers import regularizer_weight
 from searchcore.methods.schedules import mutation_probability
-from searchcore.search import metrics as M
+from searchcore.run_api import EpochHook
 from searchcore.search.checkpoint import load_checkpoint, save_checkpoint, seed_everything, set_rng_state
 from searchcore.search.data import SearchData, build_search_data, epoch_generator
+from searchcore.search.metrics import architecture_metrics, weight_metrics
 from searchcore.search.reporter import NullReporter, Reporter
 from searchcore.search.steps import StepStats, arch_step, combined_step, weight_step
-from searchcore.selection.hooks import epoch_hooks
+from searchcore.selection.rules import SELECTION_RULES
 from searchcore.spaces import get_space
 from searchcore.supernets import Supernet, build_supernet
 
@@ -49,7 +52,7 @@ def cosine_lr(base: float, minimum: float, epoch: int, epochs: int) -> float:
 
 def build_arch_optimizer(model: Supernet, cfg: SearchConfig) -> torch.optim.Optimizer | None:
     a = cfg.method.arch_optim
-    if a.fix_alpha or cfg.method.activation == "uniform":
+    if a.fix_alpha or not ACTIVATIONS.get(cfg.method.activation).trainable:
         for p in model.arch_parameters():
             p.requires_grad_(False)
         return None
@@ -65,7 +68,12 @@ def build_weight_optimizer(model: Supernet, cfg: SearchConfig, lr: float | None 
 
 
 class SearchRun:
-    """Holds everything a search trial needs; ``run()`` trains from the current epoch to the end."""
+    """Holds everything a search trial needs; ``run()`` trains from the current epoch to the end.
+
+    Its public methods are :class:`searchcore.run_api.SearchRunAPI`, what epoch hooks and the selection
+    trainable use: batches, ``prepare_batch``, ``autocast``, ``train_epoch`` (with or without α updates),
+    ``evaluate``, ``architecture`` and ``architecture_metrics``.
+    """
 
     def __init__(self, cfg: SearchConfig, reporter: Reporter | None = None,
                  data: SearchData | None = None) -> None:
@@ -87,8 +95,10 @@ class SearchRun:
         self.a_opt = build_arch_optimizer(self.model, cfg)
         self.epoch = 0
         self.history: list[dict[str, Any]] = []
-        self.table = _load_table(cfg.nb201_table) if self.space.family == "nb201" else None
-        self.epoch_hooks: list[Callable[[SearchRun, dict[str, Any]], None]] = list(epoch_hooks(cfg))
+        self.rule = SELECTION_RULES.get(cfg.method.selection)
+        benchmark = self.space.family.benchmark
+        self.table = benchmark.load(cfg.nb201_table) if benchmark is not None and cfg.nb201_table else None
+        self.epoch_hooks: list[EpochHook] = self.rule.hooks(cfg)
 
     # ------------------------------------------------------------------ checkpoints
 
@@ -126,8 +136,32 @@ class SearchRun:
             return torch.autocast("cuda", dtype=torch.bfloat16)
         return nullcontext()
 
-    def _to(self, x: torch.Tensor) -> torch.Tensor:
+    def prepare_batch(self, x: torch.Tensor) -> torch.Tensor:
         return x.contiguous(memory_format=torch.channels_last) if self.cfg.supernet.channels_last else x
+
+    def batches(self, split: str, epoch: int, augment: bool = True, shuffle: bool = True,
+                limit: int | None = None):
+        return self.data.batches(split, self.cfg.seed, epoch, augment=augment, shuffle=shuffle, limit=limit)
+
+    @property
+    def trains_alpha(self) -> bool:
+        """Whether this run has an α optimiser (False: α fixed, α-free, or frozen by :meth:`freeze_alpha`)."""
+        return self.a_opt is not None
+
+    def weight_split(self, update_alpha: bool = True) -> str:
+        """IS-DARTS trains weights on train+val: only when no α step needs the val half."""
+        alpha = update_alpha and self.trains_alpha
+        return "full" if self.cfg.data.use_full_train and not alpha else "train"
+
+    def freeze_alpha(self) -> None:
+        """Stop updating α for the rest of this run (DARTS-PT's fixed-α selection)."""
+        self.a_opt = None
+        for p in self.model.arch_parameters():
+            p.requires_grad_(False)
+
+    def reset_weight_optimizer(self, lr: float) -> None:
+        """A fresh weight optimiser at ``lr`` (DARTS-PT tunes with lr 0.0025, projection.py)."""
+        self.w_opt = build_weight_optimizer(self.model, self.cfg, lr=lr)
 
     def mutator(self, epoch: int) -> tuple[EdgeMutator | None, float]:
         m = self.cfg.method
@@ -137,25 +171,28 @@ class SearchRun:
                                  m.mutation.ramp_epochs)
         return EdgeMutator(p, epoch_generator(self.cfg.seed, epoch, "mutation")), p
 
-    def train_epoch(self, epoch: int, mutator: EdgeMutator | None) -> dict[str, Any]:
+    def train_epoch(self, epoch: int, mutator: EdgeMutator | None = None,
+                    update_alpha: bool = True) -> dict[str, Any]:
+        """One pass of search iterations over the weight split (``update_alpha=False``: weight steps only)."""
         cfg, data, m = self.cfg, self.data, self.cfg.method
         self.model.train()
         limit = cfg.data.max_batches
         w_stats: list[StepStats] = []
         a_stats: list[StepStats] = []
-        train_split = "full" if cfg.data.use_full_train and self.a_opt is None else "train"
+        a_opt = self.a_opt if update_alpha else None
+        train_split = self.weight_split(update_alpha)
         train_batches = data.batches(train_split, cfg.seed, epoch, limit=limit)
         n_batches = min(data.num_batches(train_split), limit or 10**9)
-        if m.level == "bilevel" and self.a_opt is not None:
+        if m.level == "bilevel" and a_opt is not None:
             n_batches = min(n_batches, data.num_batches("val"))
             pairs = zip(train_batches, data.batches("val", cfg.seed, epoch, limit=limit))
         else:
             pairs = ((b, None) for b in train_batches)
         images = 0
         for i, ((x, y), val) in enumerate(pairs):
-            x = self._to(x)
+            x = self.prepare_batch(x)
             with self.autocast():
-                images += self._iteration(x, y, val, epoch, mutator, w_stats, a_stats)
+                images += self._iteration(x, y, val, epoch, mutator, a_opt, w_stats, a_stats)
             if n_batches >= 10 and (i + 1) % max(1, n_batches // 5) == 0:
                 log.info("epoch %d: %d/%d iterations", epoch + 1, i + 1, n_batches)
         out = _summarise(w_stats, "train")
@@ -164,25 +201,25 @@ class SearchRun:
         out["images"] = images
         return out
 
-    def _iteration(self, x, y, val, epoch, mutator, w_stats, a_stats) -> int:
+    def _iteration(self, x, y, val, epoch, mutator, a_opt, w_stats, a_stats) -> int:
         m, model = self.cfg.method, self.model
-        if m.level == "single" and self.a_opt is not None:
+        if m.level == "single" and a_opt is not None:
             if m.single_update == "combined":
-                w_stats.append(combined_step(model, self.w_opt, self.a_opt, x, y, m, self.cfg.optim, epoch, mutator))
+                w_stats.append(combined_step(model, self.w_opt, a_opt, x, y, m, self.cfg.optim, epoch, mutator))
             else:
-                a_stats.append(arch_step(model, self.a_opt, x, y, m, epoch))
+                a_stats.append(arch_step(model, a_opt, x, y, m, epoch))
                 w_stats.append(weight_step(model, self.w_opt, x, y, self.cfg.optim, mutator))
             return len(y)
         if val is None:  # α fixed or α-free: weight steps only
             w_stats.append(weight_step(model, self.w_opt, x, y, self.cfg.optim, mutator))
             return len(y)
-        xv, yv = self._to(val[0]), val[1]
+        xv, yv = self.prepare_batch(val[0]), val[1]
         if m.order == "alpha_first":
-            a_stats.append(arch_step(model, self.a_opt, xv, yv, m, epoch))
+            a_stats.append(arch_step(model, a_opt, xv, yv, m, epoch))
             w_stats.append(weight_step(model, self.w_opt, x, y, self.cfg.optim, mutator))
         else:
             w_stats.append(weight_step(model, self.w_opt, x, y, self.cfg.optim, mutator))
-            a_stats.append(arch_step(model, self.a_opt, xv, yv, m, epoch))
+            a_stats.append(arch_step(model, a_opt, xv, yv, m, epoch))
         return len(y) + len(yv)
 
     @torch.no_grad()
@@ -194,27 +231,23 @@ class SearchRun:
         for x, y in self.data.batches("val", self.cfg.seed, epoch, augment=False, shuffle=False,
                                       limit=self.cfg.data.eval_batches):
             with self.autocast():
-                logits = self.model(self._to(x), weights=weights)
+                logits = self.model(self.prepare_batch(x), weights=weights)
             loss += float(nn.functional.cross_entropy(logits.float(), y, reduction="sum"))
             correct += int((logits.argmax(1) == y).sum())
             count += len(y)
         self.model.train()
         return {"val_loss": loss / max(count, 1), "val_acc": 100.0 * correct / max(count, 1)}
 
-    def arch_metrics(self) -> dict[str, Any]:
+    def architecture(self) -> Architecture:
+        return self.rule.architecture(self.space, self.model)
+
+    def architecture_metrics(self, architecture: Architecture | None = None) -> dict[str, Any]:
+        return architecture_metrics(self.space, architecture or self.architecture(), self.table)
+
+    def weight_metrics(self) -> dict[str, Any]:
         with torch.no_grad():
             weights = self.model.edge_weights()
-        genotype = M.derive(self.space, weights, self.cfg.method.derive_exclude_none)
-        arch = genotype if isinstance(genotype, str) else None
-        return {
-            "genotype": M.genotype_text(genotype),
-            "arch": arch,
-            **M.op_counts(genotype),
-            **M.weight_entropies(self.space, weights),
-            "alphas": M.tensors_json({k: v for k, v in self.model.alphas.items()}),
-            "edge_weights": M.tensors_json(weights),
-            **M.nb201_metrics(self.table, arch),
-        }
+        return weight_metrics(self.space, dict(self.model.alphas.items()), weights)
 
     def run_epoch(self) -> dict[str, Any]:
         cfg, epoch = self.cfg, self.epoch
@@ -230,7 +263,8 @@ class SearchRun:
                                    "method": cfg.method.name, "activation": cfg.method.activation}
         metrics.update({k: v for k, v in train.items() if k != "images"})
         metrics.update(self.evaluate(epoch))
-        metrics.update(self.arch_metrics())
+        metrics.update(self.architecture_metrics())
+        metrics.update(self.weight_metrics())
         metrics["p"] = p
         metrics["mutation_rate"] = mutator.realised_rate if mutator else 0.0
         metrics["reg_lambda"] = regularizer_weight(cfg.method.regularizer, epoch)
@@ -274,14 +308,6 @@ def _summarise(stats: list[StepStats], prefix: str) -> dict[str, float]:
     if regs:
         out["reg_value"] = sum(regs) / len(regs)
     return out
-
-
-def _load_table(path: str | None):
-    if not path:
-        return None
-    from searchcore.nb201.table import NB201Table
-
-    return NB201Table.load(path)
 
 
 def search_trainable(config: dict[str, Any], reporter: Reporter | None = None) -> dict[str, Any]:

@@ -1,4 +1,9 @@
-"""Per-epoch architecture metrics: derived genotype, op counts, α entropies, NB201 lookups.
+"""Per-epoch metrics of a supernet's architecture: one function for every trainable.
+
+* :func:`architecture_metrics` — what an architecture *is*: its text form (``genotype``), benchmark key
+  (``arch``, the NB201 arch string), the family's op counts (``n_skip``, ``n_parametric``, ...) and its
+  benchmark scores (``nb201_<column>``).
+* :func:`weight_metrics` — how the supernet weighs it: α entropies and the raw α / edge weights.
 
 Entropies are of the per-edge weight distribution (softmax of α; normalised sigmoid weights for the
 sigmoid activation), averaged over edges and cell types. ``alpha_entropy_parametric`` /
@@ -14,36 +19,16 @@ from typing import Any
 
 import torch
 
-from searchcore.genotypes import Genotype, derive_darts, derive_nb201, genotype_ops
-from searchcore.ops import OPS
+from searchcore.architectures import Architecture
 from searchcore.spaces import SearchSpace
 
 
-def derive(space: SearchSpace, weights: dict[str, torch.Tensor], exclude_none: bool) -> Genotype | str:
-    if space.family == "nb201":
-        return derive_nb201(space, weights["cell"], exclude_none)
-    return derive_darts(space, weights)
-
-
-def genotype_text(genotype: Genotype | str) -> str:
-    return genotype if isinstance(genotype, str) else genotype.to_str()
-
-
-def op_counts(genotype: Genotype | str) -> dict[str, int]:
-    """Skip-connections and parametric ops in the derived cell (the normal cell for DARTS spaces)."""
-    if isinstance(genotype, str):
-        ops = genotype_ops(genotype)
-        reduce_ops: list[str] = []
-    else:
-        ops = [op for op, _ in genotype.normal]
-        reduce_ops = [op for op, _ in genotype.reduce]
-    out = {
-        "n_skip": sum(op == "skip_connect" for op in ops),
-        "n_parametric": sum(OPS.get(op).parametric for op in ops),
-    }
-    if reduce_ops:
-        out["n_skip_reduce"] = sum(op == "skip_connect" for op in reduce_ops)
-        out["n_parametric_reduce"] = sum(OPS.get(op).parametric for op in reduce_ops)
+def architecture_metrics(space: SearchSpace, architecture: Architecture, table: Any = None) -> dict[str, Any]:
+    """Identity, op counts and benchmark scores of ``architecture`` (``table``: the family's benchmark)."""
+    key = architecture.benchmark_key()
+    out: dict[str, Any] = {"genotype": architecture.to_str(), "arch": key, **space.family.op_counts(architecture)}
+    if space.family.benchmark is not None:
+        out.update(space.family.benchmark.metrics(table, key))
     return out
 
 
@@ -77,18 +62,7 @@ def tensors_json(tensors: dict[str, torch.Tensor], digits: int = 5) -> str:
                        for k, t in tensors.items()})
 
 
-def nb201_metrics(table: Any, arch: str | None) -> dict[str, float | None]:
-    """NB201 accuracies of the derived arch (keys ``nb201_<column>``); empty without a table."""
-    if table is None or arch is None:
-        return {}
-    row = table.lookup(arch) or {}
-    keys = ("cifar10_valid", "cifar10_test", "cifar100_valid", "cifar100_test", "imagenet16_valid",
-            "imagenet16_test")
-    return {f"nb201_{k}": _num(row.get(k)) for k in keys}
-
-
-def _num(value: Any) -> float | None:
-    if value is None:
-        return None
-    value = float(value)
-    return None if value != value else value
+def weight_metrics(space: SearchSpace, alphas: dict[str, torch.Tensor],
+                   weights: dict[str, torch.Tensor]) -> dict[str, Any]:
+    """α entropies of the edge weights, plus α and the edge weights as JSON (the trajectory plots)."""
+    return {**weight_entropies(space, weights), "alphas": tensors_json(alphas), "edge_weights": tensors_json(weights)}

@@ -10,14 +10,12 @@ a full checkpoint that the reporter must persist (copy or move) before returning
 from __future__ import annotations
 
 import json
-import logging
 import math
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
-
-log = logging.getLogger(__name__)
 
 
 class Reporter(Protocol):
@@ -46,16 +44,18 @@ class LocalReporter:
     """Writes ``metrics.jsonl`` and keeps the latest checkpoint under ``out_dir/checkpoint``.
 
     With ``resume=True`` it offers that checkpoint on start. ``keep_epochs`` also keeps a copy per
-    epoch (``checkpoints/epoch_0003``) for later selection runs or resume tests.
+    epoch (``checkpoints/epoch_0003``) for later selection runs or resume tests. ``on_report`` is
+    called with every report once it is persisted: the command line prints its progress lines there
+    (searchcore formats nothing for terminals; ``harness.progress`` does).
     """
 
     def __init__(self, out_dir: str | os.PathLike, resume: bool = False, keep_epochs: bool = False,
-                 echo: bool = True) -> None:
+                 on_report: Callable[[dict[str, Any]], None] | None = None) -> None:
         self.out_dir = Path(out_dir)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.resume = resume
         self.keep_epochs = keep_epochs
-        self.echo = echo
+        self.on_report = on_report
         self.history: list[dict[str, Any]] = []
         if not resume:
             (self.out_dir / "metrics.jsonl").unlink(missing_ok=True)
@@ -67,7 +67,7 @@ class LocalReporter:
     def report(self, metrics: dict[str, Any], checkpoint_dir: str | None = None) -> None:
         self.history.append(dict(metrics))
         with open(self.out_dir / "metrics.jsonl", "a") as fh:
-            fh.write(json.dumps(_jsonable(metrics)) + "\n")
+            fh.write(json.dumps(jsonable(metrics)) + "\n")
         if checkpoint_dir is not None:
             tmp = self.out_dir / "checkpoint.tmp"
             shutil.rmtree(tmp, ignore_errors=True)
@@ -78,8 +78,8 @@ class LocalReporter:
                 dest = self.out_dir / "checkpoints" / f"epoch_{int(metrics.get('epoch', 0)):04d}"
                 shutil.rmtree(dest, ignore_errors=True)
                 shutil.copytree(checkpoint_dir, dest)
-        if self.echo:
-            log.info(format_progress(metrics))
+        if self.on_report is not None:
+            self.on_report(metrics)
 
     def restore_dir(self) -> str | None:
         if self.resume and (self.checkpoint_path / "state.pt").exists():
@@ -87,23 +87,7 @@ class LocalReporter:
         return None
 
 
-def _jsonable(metrics: dict[str, Any]) -> dict[str, Any]:
-    out = {}
-    for key, value in metrics.items():
-        if isinstance(value, float) and not math.isfinite(value):
-            value = None
-        out[key] = value
-    return out
-
-
-def format_progress(m: dict[str, Any]) -> str:
-    """One line per epoch for people watching a terminal."""
-    parts = [f"epoch {m.get('epoch')}/{m.get('epochs')}"]
-    for key, fmt in (("train_acc", "train {:.2f}%"), ("val_acc", "val {:.2f}%"), ("lr", "lr {:.4g}"),
-                     ("p", "p {:.3f}"), ("n_skip", "skip {}"), ("epoch_seconds", "{:.1f}s"),
-                     ("images_per_second", "{:.0f} img/s"), ("nb201_cifar10_test", "NB201 c10 test {:.2f}")):
-        if m.get(key) is not None:
-            parts.append(fmt.format(m[key]))
-    if m.get("arch"):
-        parts.append(str(m["arch"]))
-    return " | ".join(parts)
+def jsonable(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The metrics with non-finite floats as None: JSON has no NaN/inf (``json.dumps`` would write the
+    non-standard ``NaN``, which strict readers and Parquet converters reject)."""
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in metrics.items()}

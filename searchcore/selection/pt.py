@@ -1,7 +1,7 @@
 """DARTS-PT: perturbation-based architecture selection (Wang et al. 2021, Alg. 1; reference-notes §5).
 
 The algorithm, on any :class:`Supernet` and any scoring function (``score() -> (acc, loss)`` of the
-supernet as it currently stands); ``trainable.py`` runs it on a search checkpoint with tuning between
+supernet as it currently stands); ``searchcore.trainables.select`` runs it on a search checkpoint with tuning between
 decisions.
 
 * Operation decision (§5.2): on one edge, mask each op in turn (op_mask -> 0, no renormalisation) and
@@ -9,7 +9,8 @@ decisions.
   the edge to a one-hot (``fix_edge``). ``pt-mag`` instead keeps the op with the largest weight.
 * Topology decision (§5.3, DARTS spaces): for one node, repeatedly zero each remaining input edge
   (the whole edge) and delete the one whose removal hurts least, until 2 inputs remain.
-* Schedule (:func:`pt_schedule`): which decision happens before which tuning epoch.
+* Schedule: which decision happens before which tuning epoch is the space family's
+  (``SpaceFamily.pt_schedule``, built from ``schedule.py``); which nodes get a topology step too.
 """
 
 from __future__ import annotations
@@ -18,30 +19,16 @@ import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-import numpy as np
 import torch
 
 from searchcore.methods.activations import ACTIVATIONS
-from searchcore.spaces import SearchSpace
+from searchcore.selection.schedule import Phase
 from searchcore.supernets.base import Supernet
 
 Score = tuple[float, float]  # (accuracy in %, mean loss)
 ScoreFn = Callable[[], Score]
-Phase = Literal["operation", "topology"]
-
-
-@dataclass(frozen=True)
-class Slot:
-    """One scheduled decision: before tuning epoch ``epoch``, decide ``edge`` (operation) or ``node``
-    (topology) of cell type ``cell``."""
-
-    epoch: int
-    phase: Phase
-    cell: str
-    edge: int | None = None
-    node: int | None = None
 
 
 @dataclass
@@ -67,46 +54,6 @@ class Decision:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def topology_nodes(space: SearchSpace) -> list[int]:
-    """Nodes with more than 2 inputs: 3, 4, 5 in DARTS cells (node 2 has exactly 2); none in NB201."""
-    if space.family == "nb201":
-        return []
-    nodes = sorted({n for n, _ in space.edges})
-    return [n for n in nodes if sum(1 for m, _ in space.edges if m == n) > 2]
-
-
-def pt_schedule(space: SearchSpace, tune_epochs: int, seed: int) -> tuple[list[Slot], int]:
-    """All decision slots in order, and the number of tuning epochs.
-
-    NB201 (nasbench201/projection.py): T = intv·(E−1) = 25 epochs; decisions before epochs k·intv and
-    before the last epoch T−1, i.e. {0, 5, 10, 15, 20, 24}; one random undecided edge each.
-    DARTS (sota/cnn/projection.py): T = intv·(E + N − 1) + 1 = 81 with N = 3 topology nodes; decisions
-    before epochs {0, 5, ..., 80}: the first E (< 70) pick one random edge in *each* cell type, the last N
-    one random node per cell type. With ``tune_epochs = 1`` on NB201 the reference's rule would leave one
-    edge undecided; here T grows by one epoch so that every edge gets its decision.
-    The random orders come from ``np.random.default_rng(seed)`` (PT draws them with np.random).
-    """
-    rng = np.random.default_rng(seed)
-    n_edges = len(space.edges)
-    if space.family == "nb201":
-        cell = space.cells[0].name
-        total = max(tune_epochs * (n_edges - 1), n_edges)
-        epochs = [k * tune_epochs for k in range(n_edges - 1)] + [total - 1]
-        order = rng.permutation(n_edges).tolist()
-        return [Slot(t, "operation", cell, edge=e) for t, e in zip(epochs, order)], total
-    nodes = topology_nodes(space)
-    total = tune_epochs * (n_edges + len(nodes) - 1) + 1
-    edge_orders = {c.name: rng.permutation(n_edges).tolist() for c in space.cells}
-    node_orders = {c.name: [nodes[i] for i in rng.permutation(len(nodes))] for c in space.cells}
-    slots: list[Slot] = []
-    for k in range(n_edges):
-        slots.extend(Slot(k * tune_epochs, "operation", c.name, edge=edge_orders[c.name][k]) for c in space.cells)
-    for i in range(len(nodes)):
-        t = (n_edges + i) * tune_epochs
-        slots.extend(Slot(t, "topology", c.name, node=node_orders[c.name][i]) for c in space.cells)
-    return slots, total
 
 
 # ---------------------------------------------------------------- masking
@@ -170,10 +117,6 @@ def magnitudes(model: Supernet, cell: str) -> torch.Tensor:
         return (w * model.op_mask(cell)).detach().cpu()
 
 
-def node_edges(space: SearchSpace, node: int) -> list[int]:
-    return [e for e, (n, _) in enumerate(space.edges) if n == node]
-
-
 def decide_topology(
     model: Supernet, cell: str, node: int, score: ScoreFn, criterion: str = "acc", by_magnitude: bool = False,
     keep: int = 2,
@@ -186,7 +129,7 @@ def decide_topology(
     edge whose strongest op weight in activation(α) is smallest (DARTS' ranking of inputs), unevaluated.
     """
     mask = model.op_mask(cell)
-    remaining = [e for e in node_edges(model.space, node) if float(mask[e].abs().sum()) != 0.0]
+    remaining = [e for e in model.space.node_edges(node) if float(mask[e].abs().sum()) != 0.0]
     deleted: list[int] = []
     scores: dict[str, list[float]] = {}
     last: Score | None = None

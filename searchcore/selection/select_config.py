@@ -8,20 +8,30 @@ quick runs). Sweeps may give keys flat and dotted: :func:`select_config` sorts t
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from searchcore.config import StrictModel, flatten, known_keys, set_dotted
+
+
+def _select_stage_rule(value: str) -> str:
+    from searchcore.selection.rules import SELECTION_RULES, rule_names
+
+    allowed = rule_names("select")
+    if value not in allowed:
+        raise ValueError(f"unknown selection rule {value!r} for the select trainable; allowed: {', '.join(allowed)}"
+                         + (f" ({value} is a search-time rule: method.selection)" if value in SELECTION_RULES else ""))
+    return value
 
 
 class SelectConfig(StrictModel):
     checkpoint: str
     """Directory holding ``state.pt`` + ``config.yaml`` written by a search trial (any method)."""
-    rule: Literal["pt", "pt-fix-alpha", "pt-mag"] = "pt"
-    """``pt``: perturbation (DARTS-PT ``darts-proj``); ``pt-fix-alpha``: the same on a supernet trained with α
-    fixed, α never updated (``blank-proj``); ``pt-mag``: progressive tuning, op chosen by the largest weight
-    (the PT paper's magnitude-based ablation)."""
+    rule: Annotated[str, AfterValidator(_select_stage_rule)] = "pt"
+    """A selection-stage rule of ``searchcore.selection.rules``: ``pt``: perturbation (DARTS-PT ``darts-proj``,
+    the scripts' default); ``pt-fix-alpha``: the same on a supernet trained with α fixed, α never updated
+    (``blank-proj``); ``pt-mag``: progressive tuning, op chosen by the largest weight (magnitude ablation)."""
     criterion: Literal["acc", "loss"] = "acc"
     """Op whose removal gives the lowest accuracy / highest loss (``--proj_crit acc`` in the scripts)."""
     tune_epochs: int = Field(5, ge=1)
@@ -52,8 +62,10 @@ class SelectConfig(StrictModel):
 
     @model_validator(mode="after")
     def _fixed_alpha_never_updates(self) -> SelectConfig:
-        if self.rule == "pt-fix-alpha" and self.update_alpha:
-            raise ValueError("rule pt-fix-alpha never updates α; drop update_alpha or use rule pt")
+        from searchcore.selection.rules import SELECTION_RULES
+
+        if SELECTION_RULES.get(self.rule).fixed_alpha and self.update_alpha:
+            raise ValueError(f"rule {self.rule} never updates α; drop update_alpha or use a rule that does")
         return self
 
     def search_overrides(self) -> dict[str, Any]:

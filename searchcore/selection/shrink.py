@@ -9,7 +9,8 @@ the highest-scoring ones within each comparison set:
 * DARTS spaces: one set per intermediate node over all (input edge, op) pairs, keep 2, removing
   ``ceil((remaining − 2) / steps left)`` per step; the two survivors may share an input edge.
 
-The final DARTS genotype is therefore built from the masks (:func:`genotype_from_masks`), not with
+The comparison sets come from the space's family (``SpaceFamily.shrink_groups``). The final DARTS genotype
+is therefore built from the masks (``SpaceFamily.from_masks``, via the ``shrink`` selection rule), not with
 DARTS' top-2-edges rule, which cannot keep two ops on one edge.
 """
 
@@ -23,7 +24,7 @@ from typing import Any
 import torch
 
 from searchcore.config import SearchConfig
-from searchcore.genotypes import Genotype, derive_nb201
+from searchcore.run_api import SearchRunAPI
 from searchcore.selection.iim import measure_iim
 from searchcore.spaces import SearchSpace
 from searchcore.supernets.base import Supernet
@@ -57,14 +58,6 @@ def prune_count(remaining: int, keep: int, steps_left: int) -> int:
     return max(0, math.ceil((remaining - keep) / steps_left))
 
 
-def comparison_sets(space: SearchSpace) -> tuple[list[list[int]], int]:
-    """Edge groups compared together, and how many candidates each keeps (NB201: edges / 1; DARTS: nodes / 2)."""
-    if space.family == "nb201":
-        return [[e] for e in range(len(space.edges))], 1
-    nodes = sorted({n for n, _ in space.edges})
-    return [[e for e, (n, _) in enumerate(space.edges) if n == node] for node in nodes], 2
-
-
 def prune_step(
     mask: torch.Tensor, scores: torch.Tensor, groups: list[list[int]], keep: int, steps_left: int,
 ) -> list[Candidate]:
@@ -91,25 +84,9 @@ def prune_step(
     return removed
 
 
-def genotype_from_masks(space: SearchSpace, model: Supernet) -> Genotype | str:
-    """The architecture the masks leave: NB201 the first remaining op per edge (the reference's argmax of
-    the 0/1 mask); DARTS every surviving (op, input) pair per node, duplicates of an input included."""
-    if space.family == "nb201":
-        return derive_nb201(space, model.op_mask("cell").detach().cpu())
-    genes: dict[str, list[tuple[str, int]]] = {}
-    for cell in space.cells:
-        mask = model.op_mask(cell.name).detach().cpu()
-        genes[cell.name] = [
-            (cell.edge_ops[e][k], j) for e, (_, j) in enumerate(space.edges)
-            for k in range(cell.num_ops) if mask[e, k] != 0
-        ]
-    concat = [2, 3, 4, 5]
-    return Genotype(genes["normal"], concat, genes["reduce"], concat)
-
-
 def is_final(space: SearchSpace, model: Supernet) -> bool:
     """Whether every comparison set is down to its ``keep`` candidates."""
-    groups, keep = comparison_sets(space)
+    groups, keep = space.family.shrink_groups(space)
     return all(
         int((model.op_mask(c.name)[edges] != 0).sum()) == keep for c in space.cells for edges in groups
     )
@@ -128,7 +105,7 @@ class ShrinkHook:
         self.steps = s.steps
         self.samples = s.samples
 
-    def __call__(self, run: Any, metrics: dict[str, Any]) -> None:
+    def __call__(self, run: SearchRunAPI, metrics: dict[str, Any]) -> None:
         epoch = run.epoch  # one-indexed: the epoch that just finished
         model, space = run.model, run.space
         pruned: list[str] = []
@@ -148,16 +125,16 @@ class ShrinkHook:
         for c in space.cells:
             metrics[f"shrink_remaining_{c.name}"] = int((model.op_mask(c.name) != 0).sum())
         metrics["shrink_final"] = is_final(space, model)
-        self._arch_metrics(run, metrics)
+        if step is not None:  # the masks changed: the architecture columns describe the pruned supernet
+            metrics.update(run.architecture_metrics())
 
-    def prune(self, run: Any, step: int) -> list[str]:
+    def prune(self, run: SearchRunAPI, step: int) -> list[str]:
         """Measure IIM on the weights' training data and prune one step; returns 'cell:edge:op' strings."""
-        cfg, model, space = run.cfg, run.model, run.space
-        split = "full" if cfg.data.use_full_train and run.a_opt is None else "train"
-        batches = run.data.batches(split, cfg.seed, IIM_EPOCH_OFFSET + run.epoch, augment=True, shuffle=True)
+        model, space = run.model, run.space
+        batches = run.batches(run.weight_split(), IIM_EPOCH_OFFSET + run.epoch, augment=True, shuffle=True)
         with run.autocast():
-            scores, seen = measure_iim(model, batches, self.samples, prepare=run._to)
-        groups, keep = comparison_sets(space)
+            scores, seen = measure_iim(model, batches, self.samples, prepare=run.prepare_batch)
+        groups, keep = space.family.shrink_groups(space)
         out = []
         with torch.no_grad():
             for cell in space.cells:
@@ -167,18 +144,3 @@ class ShrinkHook:
                            for e, k in removed)
         log.debug("IIM over %d images: %s", seen, {k: v.tolist() for k, v in scores.items()})
         return out
-
-    @staticmethod
-    def _arch_metrics(run: Any, metrics: dict[str, Any]) -> None:
-        """Genotype metrics from the masks (the loop's α-style derivation cannot show same-input pairs)."""
-        from searchcore.search import metrics as M
-
-        space = run.space
-        if space.family != "nb201" and not is_final(space, run.model):
-            return  # mid-shrink DARTS cells keep more than 2 inputs per node: the loop's derivation stands
-        genotype = genotype_from_masks(space, run.model)
-        arch = genotype if isinstance(genotype, str) else None
-        metrics["genotype"] = M.genotype_text(genotype)
-        metrics["arch"] = arch
-        metrics.update(M.op_counts(genotype))
-        metrics.update(M.nb201_metrics(run.table, arch))

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import torch
 from torch import nn
 
-from searchcore.methods.activations import ACTIVATIONS, sigmoid_init_value
+from searchcore.methods.activations import ACTIVATIONS
 from searchcore.methods.mutation import EdgeMutator
 from searchcore.spaces import CellSpace, SearchSpace
 
@@ -44,10 +44,7 @@ class Supernet(nn.Module):
                 if mode == "normal":
                     alpha.copy_(std * torch.randn(alpha.shape, generator=generator))
                 else:
-                    v = value if value is not None else (
-                        sigmoid_init_value(c.num_ops) if self.activation == "sigmoid" else 0.0
-                    )
-                    alpha.fill_(v)
+                    alpha.fill_(value if value is not None else ACTIVATIONS.get(self.activation).init_value(c.num_ops))
 
     def arch_parameters(self) -> list[nn.Parameter]:
         return list(self.alphas.values())
@@ -58,6 +55,10 @@ class Supernet(nn.Module):
 
     def op_mask(self, cell: str) -> torch.Tensor:
         return getattr(self, f"op_mask_{cell}")
+
+    def op_masks(self) -> dict[str, torch.Tensor]:
+        """(edges, ops) 0/1 mask per cell type: ops removed by selection rules are 0."""
+        return {c.name: self.op_mask(c.name) for c in self.space.cells}
 
     def fixed(self, cell: str) -> tuple[torch.Tensor, torch.Tensor]:
         return getattr(self, f"fixed_{cell}"), getattr(self, f"fixed_rows_{cell}")

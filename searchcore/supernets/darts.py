@@ -72,8 +72,6 @@ class DartsSupernet(Supernet):
         stem_multiplier: int = 3,
     ) -> None:
         super().__init__(space, activation)
-        if space.family != "darts":
-            raise ValueError(f"DartsSupernet needs a darts-family space, got {space.name}")
         c_curr = stem_multiplier * channels
         self.stem = nn.Sequential(nn.Conv2d(3, c_curr, 3, padding=1, bias=False), nn.BatchNorm2d(c_curr))
         c_pp, c_p, c_curr = c_curr, c_curr, channels

@@ -55,8 +55,6 @@ class NB201Supernet(Supernet):
         track_running_stats: bool = False, activation: str = "softmax",
     ) -> None:
         super().__init__(space, activation)
-        if space.family != "nb201":
-            raise ValueError(f"NB201Supernet needs an nb201-family space, got {space.name}")
         cell = space.cells[0]
         self.stem = nn.Sequential(nn.Conv2d(3, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels))
         blocks: list[nn.Module] = []

@@ -1,8 +1,8 @@
 """DARTS-PT selection as a trainable: ``select_trainable(config, reporter) -> dict`` (no Ray here).
 
 It reloads a supernet checkpoint written by any search trial (``state.pt`` + ``config.yaml``), resets
-the weight optimiser to lr 0.0025 (nasbench201/ and sota/cnn/projection.py), and walks the schedule of
-:func:`searchcore.selection.pt.pt_schedule`: before tuning epoch t it takes the decisions scheduled for
+the weight optimiser to lr 0.0025 (nasbench201/ and sota/cnn/projection.py), and walks the decision
+schedule of the space's family (``SpaceFamily.pt_schedule``): before tuning epoch t it takes the decisions scheduled for
 t, then tunes the supernet one epoch (α step + weight step as the search did; α only on undecided
 edges, and never with ``pt-fix-alpha``). Each decision and each tuning epoch is one report with a full
 checkpoint (supernet, masks, decisions so far, optimisers, RNG), so a killed trial resumes from
@@ -22,20 +22,13 @@ import torch
 import yaml
 
 from searchcore.config import SearchConfig, deep_merge, from_yaml, to_yaml
-from searchcore.search import metrics as M
 from searchcore.search.checkpoint import load_checkpoint, save_checkpoint, seed_everything, set_rng_state
-from searchcore.search.loop import SearchRun, build_weight_optimizer, cosine_lr
+from searchcore.search.loop import SearchRun, cosine_lr
 from searchcore.search.reporter import NullReporter, Reporter
 from searchcore.search.steps import frozen
-from searchcore.selection.pt import (
-    Decision,
-    Score,
-    Slot,
-    decide_operation,
-    decide_topology,
-    evaluate_supernet,
-    pt_schedule,
-)
+from searchcore.selection.pt import Decision, Score, decide_operation, decide_topology, evaluate_supernet
+from searchcore.selection.rules import SELECTION_RULES
+from searchcore.selection.schedule import Slot
 from searchcore.selection.select_config import SelectConfig, select_config
 
 log = logging.getLogger(__name__)
@@ -80,26 +73,26 @@ class PTRun:
         split = state.get("split", {}).get("val")
         if split is not None and not torch.equal(split.cpu(), torch.as_tensor(self.run.data.val_idx)):
             log.warning("the α split differs from the search's (changed data overrides?): scores use the new one")
-        self.supernet_fixed_alpha = self.run.a_opt is None  # α fixed (PT's 'blank') or α-free (uniform)
+        self.rule = SELECTION_RULES.get(scfg.rule)
+        self.supernet_fixed_alpha = not self.run.trains_alpha  # α fixed (PT's 'blank') or α-free (uniform)
         self.update_alpha = self._update_alpha()
         if self.update_alpha and state.get("a_opt"):
             self.run.a_opt.load_state_dict(state["a_opt"])
         if not self.update_alpha:
-            self.run.a_opt = None
-            for p in self.run.model.arch_parameters():
-                p.requires_grad_(False)
-        self.run.w_opt = build_weight_optimizer(self.run.model, self.cfg, lr=scfg.lr)
+            self.run.freeze_alpha()
+        self.run.reset_weight_optimizer(scfg.lr)
         self.seed = self.cfg.seed if scfg.seed is None else scfg.seed
         seed_everything(self.seed)
-        self.slots, self.total = pt_schedule(self.run.space, scfg.tune_epochs, self.seed)
+        self.slots, self.total = self.run.space.family.pt_schedule(self.run.space, scfg.tune_epochs, self.seed)
         self.epoch = 0  # tuning epochs completed
         self.decisions: list[Decision] = []
 
     def _update_alpha(self) -> bool:
-        rule, wanted = self.scfg.rule, self.scfg.update_alpha
-        if rule == "pt-fix-alpha":
+        wanted = self.scfg.update_alpha
+        if self.rule.fixed_alpha:
             if not self.cfg.method.arch_optim.fix_alpha:
-                log.warning("rule pt-fix-alpha on a supernet whose α was trained (method %s)", self.cfg.method.name)
+                log.warning("rule %s on a supernet whose α was trained (method %s)", self.rule.name,
+                            self.cfg.method.name)
             return False
         if wanted and self.supernet_fixed_alpha:
             log.warning("update_alpha ignored: the supernet's α is fixed or absent (method %s)", self.cfg.method.name)
@@ -111,20 +104,16 @@ class PTRun:
         run, s = self.run, self.scfg
 
         def batches():
-            return run.data.batches("val", self.cfg.seed, 0, augment=s.eval_augment, shuffle=s.eval_augment,
-                                    limit=s.eval_batches)
+            return run.batches("val", 0, augment=s.eval_augment, shuffle=s.eval_augment, limit=s.eval_batches)
 
         with run.autocast():
-            return evaluate_supernet(run.model, batches, s.bn_train_mode, prepare=run._to)
+            return evaluate_supernet(run.model, batches, s.bn_train_mode, prepare=run.prepare_batch)
 
     def arch_metrics(self) -> dict[str, Any]:
         """The supernet's current argmax architecture (PT's final arch = argmax of projected weights)."""
-        with torch.no_grad():
-            weights = self.run.model.edge_weights()
-        genotype = M.derive(self.run.space, weights, exclude_none=False)
-        arch = genotype if isinstance(genotype, str) else None
-        return {"genotype": M.genotype_text(genotype), "arch": arch, **M.op_counts(genotype),
-                "edge_weights": M.tensors_json(weights), **M.nb201_metrics(self.run.table, arch)}
+        run = self.run
+        architecture = self.rule.architecture(run.space, run.model)
+        return {**run.architecture_metrics(architecture), **run.weight_metrics()}
 
     def common(self) -> dict[str, Any]:
         return {"select_rule": self.scfg.rule, "criterion": self.scfg.criterion, "epochs": self.total,
@@ -173,7 +162,7 @@ class PTRun:
 
     def decide(self, slot: Slot) -> Decision:
         model, s = self.run.model, self.scfg
-        by_mag = s.rule == "pt-mag"
+        by_mag = self.rule.by_magnitude
         start = time.perf_counter()
         if slot.phase == "operation":
             k, cands = decide_operation(model, slot.cell, slot.edge, self.score, s.criterion, by_mag)
@@ -198,7 +187,7 @@ class PTRun:
         s = self.scfg
         schedule = s.lr_schedule
         if schedule == "auto":
-            schedule = "constant" if self.run.space.family == "nb201" else "cosine"
+            schedule = self.run.space.family.pt_lr_schedule
         return s.lr if schedule == "constant" else cosine_lr(s.lr, s.lr_min, t, self.total)
 
     def tune(self, t: int) -> dict[str, Any]:
@@ -207,13 +196,9 @@ class PTRun:
         for group in self.run.w_opt.param_groups:
             group["lr"] = lr
         start = time.perf_counter()
-        a_opt = self.run.a_opt
-        if a_opt is not None and not self.alpha_reaches_output():
-            self.run.a_opt = None  # e.g. every edge decided 'none': the logits no longer depend on α
-        try:
-            train = self.run.train_epoch(self.search_epoch + t, None)
-        finally:
-            self.run.a_opt = a_opt
+        # e.g. every edge decided 'none': the logits no longer depend on α, so α steps are skipped
+        update_alpha = self.run.trains_alpha and self.alpha_reaches_output()
+        train = self.run.train_epoch(self.search_epoch + t, None, update_alpha=update_alpha)
         self.epoch = t + 1
         acc, loss = self.score() if self.scfg.eval_after_tune else (None, None)
         return {**self.common(), "kind": "tune", "epoch": self.epoch, "decision": len(self.decisions),
@@ -227,12 +212,12 @@ class PTRun:
         Eval mode, so the probe leaves BN running statistics alone; weights frozen, so only α counts.
         """
         model, run = self.run.model, self.run
-        x, _ = next(run.data.batches("val", self.cfg.seed, 0, augment=False, shuffle=False, limit=1))
+        x, _ = next(run.batches("val", 0, augment=False, shuffle=False, limit=1))
         was_training = model.training
         model.eval()
         try:
             with frozen(model.weight_parameters()), torch.enable_grad():
-                return bool(model(run._to(x[:2])).requires_grad)
+                return bool(model(run.prepare_batch(x[:2])).requires_grad)
         finally:
             model.train(was_training)
 

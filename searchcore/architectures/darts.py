@@ -1,10 +1,8 @@
-"""Discrete architectures: NAS-Bench-201 arch strings and DARTS-space genotypes, plus derivation rules.
+"""DARTS-space cells: ops, edges, genotypes (the literature's text form), and DARTS' derivation rule.
 
-* NB201 arch string (official format): ``|op~0|+|op~0|op~1|+|op~0|op~1|op~2|``; the three groups are
-  nodes 1..3 and ``op~j`` is the edge from node j (reference-notes §2.1, SOURCE.md "API conventions").
-* DARTS genotype: for each of the 4 intermediate nodes two ``(op, input)`` pairs, plus the concat list,
-  written as the literature writes it: ``Genotype(normal=[...], normal_concat=[...], reduce=..., ...)``.
-  IS-DARTS may keep two ops on the same input edge, so duplicate inputs are allowed.
+A genotype lists, for each of the 4 intermediate nodes, two ``(op, input)`` pairs, plus the concat list,
+written as the literature writes it: ``Genotype(normal=[...], normal_concat=[...], reduce=..., ...)``.
+IS-DARTS may keep two ops on the same input edge, so duplicate inputs are allowed.
 """
 
 from __future__ import annotations
@@ -17,7 +15,15 @@ from typing import NamedTuple
 import torch
 
 from searchcore.registry import Registry
-from searchcore.spaces import NB201_EDGES, NB201_OPS, CellSpace, SearchSpace
+from searchcore.spaces import CellSpace, SearchSpace
+
+DARTS_OPS = (
+    "none", "max_pool_3x3", "avg_pool_3x3", "skip_connect",
+    "sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5",
+)
+DARTS_EDGES: tuple[tuple[int, int], ...] = tuple((node, j) for node in range(2, 6) for j in range(node))
+"""(target node, input node) per DARTS edge; nodes 0 and 1 are the outputs of cells k-2 and k-1."""
+DARTS_CONCAT = [2, 3, 4, 5]
 
 
 class Genotype(NamedTuple):
@@ -31,6 +37,12 @@ class Genotype(NamedTuple):
             f"Genotype(normal={self.normal!r}, normal_concat={self.normal_concat!r}, "
             f"reduce={self.reduce!r}, reduce_concat={self.reduce_concat!r})"
         )
+
+    def cell_ops(self) -> dict[str, list[str]]:
+        return {"normal": [op for op, _ in self.normal], "reduce": [op for op, _ in self.reduce]}
+
+    def benchmark_key(self) -> str | None:
+        return None
 
 
 GENOTYPES: Registry[Genotype] = Registry("genotype")
@@ -86,54 +98,6 @@ def parse_genotype(text: str) -> Genotype:
         raise ValueError(f"genotype text lacks field {err}") from None
 
 
-# ---------------------------------------------------------------- NAS-Bench-201 arch strings
-
-def nb201_arch_str(edge_ops: Sequence[str]) -> str:
-    """Official arch string from 6 op names in edge order (1<-0, 2<-0, 2<-1, 3<-0, 3<-1, 3<-2)."""
-    if len(edge_ops) != len(NB201_EDGES):
-        raise ValueError(f"an NB201 cell has 6 edges, got {len(edge_ops)} ops")
-    groups: list[list[str]] = [[], [], []]
-    for (node, j), op in zip(NB201_EDGES, edge_ops):
-        groups[node - 1].append(f"{op}~{j}")
-    return "+".join("|" + "|".join(g) + "|" for g in groups)
-
-
-def parse_nb201_arch(arch: str) -> list[str]:
-    """6 op names in edge order from an official arch string; clear error on a malformed one."""
-    nodes = arch.strip().split("+")
-    if len(nodes) != 3:
-        raise ValueError(f"not an NB201 arch string (needs 3 '+'-separated nodes): {arch!r}")
-    ops: list[str] = []
-    for i, node in enumerate(nodes, start=1):
-        parts = [p for p in node.strip("|").split("|")]
-        if len(parts) != i:
-            raise ValueError(f"node {i} of {arch!r} must have {i} inputs, has {len(parts)}")
-        for j, part in enumerate(parts):
-            op, _, src = part.partition("~")
-            if src != str(j) or op not in NB201_OPS:
-                raise ValueError(f"bad edge {part!r} in {arch!r}: expected 'op~{j}' with op in {NB201_OPS}")
-            ops.append(op)
-    return ops
-
-
-# ---------------------------------------------------------------- derivation from edge weights
-
-def derive_nb201(space: SearchSpace, weights: torch.Tensor, exclude_none: bool = False) -> str:
-    """Argmax per edge (AutoDL ``genotype()``); ``exclude_none`` takes the best non-none op as EM-DARTS."""
-    cell = space.cells[0]
-    ops = [_best_op(cell, e, weights[e], exclude_none) for e in range(cell.num_edges)]
-    return nb201_arch_str(ops)
-
-
-def _best_op(cell: CellSpace, edge: int, row: torch.Tensor, exclude_none: bool) -> str:
-    names = cell.edge_ops[edge]
-    order = torch.argsort(row, descending=True, stable=True).tolist()
-    for k in order:
-        if not (exclude_none and names[k] == "none"):
-            return names[k]
-    return names[order[0]]
-
-
 def derive_darts_cell(
     cell: CellSpace, edges: Sequence[tuple[int, int]], weights: torch.Tensor
 ) -> list[tuple[str, int]]:
@@ -161,14 +125,36 @@ def derive_darts_cell(
 
 
 def derive_darts(space: SearchSpace, weights: dict[str, torch.Tensor]) -> Genotype:
-    concat = [2, 3, 4, 5]
     normal = derive_darts_cell(space.cell("normal"), space.edges, weights["normal"])
     reduce = derive_darts_cell(space.cell("reduce"), space.edges, weights["reduce"])
-    return Genotype(normal, concat, reduce, concat)
+    return Genotype(normal, DARTS_CONCAT, reduce, DARTS_CONCAT)
 
 
-def genotype_ops(genotype: Genotype | str) -> list[str]:
-    """Every op an architecture uses (both cell types for DARTS genotypes, 6 edges for NB201)."""
-    if isinstance(genotype, str):
-        return parse_nb201_arch(genotype)
-    return [op for op, _ in genotype.normal] + [op for op, _ in genotype.reduce]
+def genotype_from_masks(space: SearchSpace, masks: dict[str, torch.Tensor]) -> Genotype:
+    """Every surviving (op, input) pair per node, duplicates of an input included (IS-DARTS' final cell)."""
+    genes: dict[str, list[tuple[str, int]]] = {}
+    for cell in space.cells:
+        mask = masks[cell.name].detach().cpu()  # (edges, ops)
+        genes[cell.name] = [
+            (cell.edge_ops[e][k], j) for e, (_, j) in enumerate(space.edges)
+            for k in range(cell.num_ops) if mask[e, k] != 0
+        ]
+    return Genotype(genes["normal"], DARTS_CONCAT, genes["reduce"], DARTS_CONCAT)
+
+
+def genotype_space_violations(space: SearchSpace, genotype: Genotype) -> list[str]:
+    """Pairs of ``genotype`` whose op is not a candidate of that edge in ``space``."""
+    problems = []
+    for cell_type, pairs in (("normal", genotype.normal), ("reduce", genotype.reduce)):
+        cell = space.cell(cell_type)
+        for k, (op, j) in enumerate(pairs):
+            edge = (2 + k // 2, j)
+            if edge not in space.edges:
+                problems.append(f"{cell_type} pair {k} {(op, j)}: no edge {edge[1]}->{edge[0]} in {space.name}")
+            elif op not in cell.edge_ops[space.edges.index(edge)]:
+                allowed = cell.edge_ops[space.edges.index(edge)]
+                problems.append(f"{cell_type} pair {k} {(op, j)}: {space.name} allows {', '.join(allowed)} there")
+    return problems
+
+
+

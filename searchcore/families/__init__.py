@@ -1,0 +1,20 @@
+"""Space families, one module each; importing this package registers the built-in families and their
+spaces (the ``FAMILIES`` and ``SPACES`` registries import it on their first lookup).
+
+To add a family: subclass :class:`SpaceFamily` in a new module here (or in your own package), register
+one instance with :func:`register_family` and its spaces with ``searchcore.spaces.register_space``.
+"""
+
+from searchcore.families import darts, nb201  # noqa: F401 - registration
+from searchcore.families.base import (
+    FAMILIES,
+    Benchmark,
+    NetworkDefaults,
+    PaperValue,
+    SpaceFamily,
+    paper_values,
+    register_family,
+)
+
+__all__ = ["FAMILIES", "Benchmark", "NetworkDefaults", "PaperValue", "SpaceFamily", "paper_values",
+           "register_family"]

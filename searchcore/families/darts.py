@@ -1,0 +1,148 @@
+"""The DARTS-cell family: 2 inputs, 4 intermediate nodes, 14 edges, normal + reduce cell types.
+
+Spaces: ``darts`` (Liu et al. 2019), ``darts7`` (DARTS-PT: without ``none``), RobustDARTS' S1–S4 and
+EM-DARTS' S5. Supernet: quark0/darts ``model_search.Network`` (``supernets/darts.py``); derivation: per
+node the 2 inputs with the strongest non-none op (DARTS ``_parse``); evaluation networks: ``NetworkCIFAR``
+and, for ImageNet, ``NetworkImageNet`` (``networks/darts.py``).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from searchcore.architectures.darts import (
+    DARTS_EDGES,
+    DARTS_OPS,
+    Genotype,
+    derive_darts,
+    genotype_from_masks,
+    genotype_space_violations,
+    parse_genotype,
+)
+from searchcore.config import SupernetConfig
+from searchcore.families.base import NetworkDefaults, PaperValue, SpaceFamily, register_family
+from searchcore.spaces import CellSpace, SearchSpace, register_space, uniform_cell
+from searchcore.supernets.base import Supernet
+
+_IS_SCRIPT = "isdarts_darts.sh + DARTS-NASNet-CIFAR.config (reference-notes §6)"
+_EM_TABLE5 = "EM-DARTS Table 5 ({space}, {dataset}) (reference-notes §9)"
+
+CIFAR_NETWORK = NetworkDefaults("NetworkCIFAR", 20, 36, "cells", "DARTS CIFAR evaluation: 20 cells, C = 36 "
+                                "(reference-notes §3.3)")
+IMAGENET_NETWORK = NetworkDefaults("NetworkImageNet", 14, 48, "cells", "DARTS mobile setting: 14 cells, C = 48 "
+                                   "(DA train_imagenet.py)")
+
+
+class DartsFamily(SpaceFamily):
+    name = "darts"
+    description = "DARTS cells: inputs from cells k-2 and k-1, 4 intermediate nodes, output = their concat"
+    paper_values = {
+        "em-darts": {"*": {
+            "method.mutation.p_max": PaperValue(0.125, "EM-DARTS README/argparse: DARTS space and S5 p_max "
+                                                       "0.125 (reference-notes §9)"),
+        }},
+        "is-darts": {"*": {
+            "epochs": PaperValue(50, f"50: {_IS_SCRIPT}"),
+            "method.shrink.steps": PaperValue(7, f"7 pruning steps, keep 2 per node: {_IS_SCRIPT}"),
+            "method.shrink.interval": PaperValue(3, f"a step every 3 epochs: {_IS_SCRIPT}"),
+            "method.shrink.samples": PaperValue(600, "IIM over 600 images (the paper's K; the code uses the "
+                                                     f"whole loader): {_IS_SCRIPT}"),
+        }},
+    }
+
+    def build_supernet(self, space: SearchSpace, net: SupernetConfig, activation: str,
+                       num_classes: int) -> Supernet:
+        from searchcore.supernets.darts import DartsSupernet
+
+        track = True if net.track_running_stats is None else net.track_running_stats  # quark0/darts
+        return DartsSupernet(space, num_classes, net.channels, net.layers, track, activation)
+
+    def derive(self, space: SearchSpace, weights: dict[str, torch.Tensor], exclude_none: bool) -> Genotype:
+        return derive_darts(space, weights)  # DARTS' rule never keeps 'none' anyway
+
+    def from_masks(self, space: SearchSpace, masks: dict[str, torch.Tensor]) -> Genotype:
+        return genotype_from_masks(space, masks)
+
+    def topology_nodes(self, space: SearchSpace) -> list[int]:
+        """Nodes with more than 2 inputs: 3, 4, 5 (node 2 has exactly 2)."""
+        return [n for n in space.nodes() if len(space.node_edges(n)) > self.topology_keep]
+
+    def shrink_groups(self, space: SearchSpace) -> tuple[list[list[int]], int]:
+        """One set per intermediate node over all its (input edge, op) pairs, keep 2 (ISDARTS.py)."""
+        return [space.node_edges(n) for n in space.nodes()], 2
+
+    def parse_architecture(self, text: str) -> Genotype:
+        try:
+            return parse_genotype(text)
+        except (SyntaxError, TypeError) as err:
+            raise ValueError(f"not a genotype: {text!r} ({err})") from None
+
+    def check_architecture(self, space: SearchSpace, architecture: Genotype) -> list[str]:
+        return genotype_space_violations(space, architecture)
+
+    def network_defaults(self, dataset: str) -> NetworkDefaults:
+        return IMAGENET_NETWORK if dataset == "imagenet" else CIFAR_NETWORK
+
+    def build_network(self, architecture: Genotype, num_classes: int, dataset: str, layers: int | None = None,
+                      channels: int | None = None, auxiliary: bool = True) -> nn.Module:
+        from searchcore.networks.darts import NetworkCIFAR, NetworkImageNet
+
+        d = self.network_defaults(dataset)
+        cls = NetworkImageNet if d is IMAGENET_NETWORK else NetworkCIFAR
+        return cls(channels or d.channels, num_classes, layers or d.layers, auxiliary, architecture)
+
+
+DARTS = register_family(DartsFamily())
+
+
+def _em_table5(space: str, values: dict[str, float]) -> dict:
+    """EM-DARTS Table 5's p_max of a reduced space per data set; its CIFAR-10 value family (0.2) elsewhere."""
+    per_dataset = {d: {"method.mutation.p_max": PaperValue(p, _EM_TABLE5.format(space=space, dataset=d))}
+                   for d, p in values.items()}
+    fallback = PaperValue(0.2, "EM-DARTS Table 5 has no such data set; CIFAR-10's S1-S4 value family (0.2) used")
+    return {"em-darts": {"*": {"method.mutation.p_max": fallback}, **per_dataset}}
+
+
+def _space(name: str, cells: tuple[CellSpace, CellSpace], description: str, source: str,
+           paper: dict | None = None) -> SearchSpace:
+    return register_space(SearchSpace(name, DARTS, cells, DARTS_EDGES, description, source, paper or {}))
+
+
+def _uniform(ops: tuple[str, ...]) -> tuple[CellSpace, CellSpace]:
+    return uniform_cell("normal", ops, len(DARTS_EDGES)), uniform_cell("reduce", ops, len(DARTS_EDGES))
+
+
+_S1_NORMAL = (
+    ("skip_connect", "dil_conv_3x3"), ("skip_connect", "dil_conv_5x5"), ("skip_connect", "dil_conv_5x5"),
+    ("skip_connect", "sep_conv_3x3"), ("skip_connect", "dil_conv_3x3"), ("max_pool_3x3", "skip_connect"),
+    ("skip_connect", "sep_conv_3x3"), ("skip_connect", "sep_conv_3x3"), ("skip_connect", "dil_conv_3x3"),
+    ("skip_connect", "sep_conv_3x3"), ("max_pool_3x3", "skip_connect"), ("skip_connect", "dil_conv_3x3"),
+    ("dil_conv_3x3", "dil_conv_5x5"), ("dil_conv_3x3", "dil_conv_5x5"),
+)
+_S1_REDUCE = (
+    ("max_pool_3x3", "avg_pool_3x3"), ("max_pool_3x3", "dil_conv_3x3"), ("max_pool_3x3", "avg_pool_3x3"),
+    ("max_pool_3x3", "avg_pool_3x3"), ("skip_connect", "dil_conv_5x5"), ("max_pool_3x3", "avg_pool_3x3"),
+    ("max_pool_3x3", "sep_conv_3x3"), ("skip_connect", "dil_conv_3x3"), ("skip_connect", "dil_conv_5x5"),
+    ("max_pool_3x3", "avg_pool_3x3"), ("max_pool_3x3", "avg_pool_3x3"), ("skip_connect", "dil_conv_5x5"),
+    ("skip_connect", "dil_conv_5x5"), ("skip_connect", "dil_conv_5x5"),
+)
+"""S1–S4 op sets are RobustDARTS ``spaces.py`` (reference-notes §4.1)."""
+
+_space("darts", _uniform(DARTS_OPS), "DARTS CNN space: 8 ops incl. none, 14 edges, normal + reduce",
+       "Liu et al. 2019; quark0/darts operations.py (reference-notes §3)")
+_space("darts7", _uniform(DARTS_OPS[1:]), "DARTS-PT's DARTS space: the 7 ops without none",
+       "Wang et al. 2021 (DARTS-PT) spaces.py 's5' (reference-notes §4.1)")
+_space("s1", (CellSpace("normal", _S1_NORMAL), CellSpace("reduce", _S1_REDUCE)),
+       "RobustDARTS S1: two ops per edge, per-edge sets", "Zela et al. 2020, spaces.py (reference-notes §4.1)",
+       _em_table5("s1", {"cifar10": 0.2, "cifar100": 0.4, "svhn": 0.4}))
+_space("s2", _uniform(("skip_connect", "sep_conv_3x3")), "RobustDARTS S2: {skip_connect, sep_conv_3x3}",
+       "Zela et al. 2020", _em_table5("s2", {"cifar10": 0.25, "cifar100": 0.2, "svhn": 0.4}))
+_space("s3", _uniform(("none", "skip_connect", "sep_conv_3x3")),
+       "RobustDARTS S3: {none, skip_connect, sep_conv_3x3}", "Zela et al. 2020",
+       _em_table5("s3", {"cifar10": 0.2, "cifar100": 0.2, "svhn": 0.2}))
+_space("s4", _uniform(("noise", "sep_conv_3x3")), "RobustDARTS S4: {noise, sep_conv_3x3}", "Zela et al. 2020",
+       _em_table5("s4", {"cifar10": 0.2, "cifar100": 0.4, "svhn": 0.4}))
+_space("s5", _uniform(("sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5")),
+       "EM-DARTS S5: the 4 parametric DARTS ops",
+       "EM-DARTS (ICLR 2025 submission) spaces.py (reference-notes §4.1)")
