@@ -2,7 +2,8 @@
 
 A registry may name a module that registers its built-in entries (``builtins``): it is imported on the
 first lookup, so ``SPACES.get("darts")`` works without the caller knowing which module defines the
-space, and modules that only *define* entry types never import their implementations.
+space, and modules that only *define* entry types never import their implementations. Every lookup also
+imports the plugin modules of ``$DARTSWEEP_PLUGINS`` (``searchcore.plugins``) once.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
+
+from searchcore.plugins import load_plugins
 
 T = TypeVar("T")
 
@@ -33,6 +36,7 @@ class Registry(Generic[T]):
         if self._builtins is not None:
             module, self._builtins = self._builtins, None
             importlib.import_module(module)
+        load_plugins()
 
     def register(self, name: str, item: T) -> T:
         if name in self._items:

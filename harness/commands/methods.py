@@ -1,37 +1,51 @@
-"""``dartsweep methods``: every preset with its axes and the source of each default."""
+"""``dartsweep methods``: every preset with its axes and the source of each default, and the selection rules."""
 
 from __future__ import annotations
 
 import argparse
 
-from searchcore.config import MethodConfig, SearchConfig, flatten
+from pydantic import ValidationError
+
+from harness.commands.search import validation_message
+from harness.errors import CliError
+from searchcore.config import SearchConfig, flatten
 from searchcore.methods.presets import PRESETS
+from searchcore.methods.resolve import resolve_config, resolve_preset
+from searchcore.registry import UnknownNameError
+from searchcore.selection.rules import SELECTION_RULES
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("methods", help="list method presets, their axes and sources")
+    p = sub.add_parser("methods", help="list method presets, their axes and sources, and the selection rules")
     p.add_argument("--space", default="nb201", help="space whose defaults to show (p_max etc. vary)")
     p.add_argument("--dataset", default="cifar10")
     p.set_defaults(func=run)
 
 
-AXES = ("forward", "level", "activation", "regularizer.kind", "arch_optim.fix_alpha", "order")
+AXES = ("forward", "level", "activation", "regularizer.kind", "arch_optim.fix_alpha", "order", "selection")
+"""The method axes of ``MethodConfig`` shown for every preset."""
 
 
 def run(args: argparse.Namespace) -> int:
-    base = flatten(SearchConfig().model_dump(mode="json"))
-    for name, fn in PRESETS.items():
-        preset = fn(args.space, args.dataset)
-        method = flatten(MethodConfig().model_dump(mode="json"))
-        for key, value in preset.overrides.items():
-            if key.startswith("method."):
-                method[key[len("method."):]] = value
-        axes = ", ".join(f"{a}={method[a]}" for a in AXES)
+    try:
+        base = flatten(SearchConfig(space=args.space, data={"dataset": args.dataset}).model_dump(mode="json"))
+    except ValidationError as err:
+        raise CliError(validation_message(err)) from None
+    for name in PRESETS.names():
+        try:
+            preset = resolve_preset(name, args.space, args.dataset)
+            resolved = flatten(resolve_config(name, args.space, args.dataset).model_dump(mode="json"))
+        except UnknownNameError as err:
+            raise CliError(str(err)) from None
+        axes = ", ".join(f"{a}={resolved[f'method.{a}']}" for a in AXES)
         print(f"{name}: {preset.summary}")
         print(f"  axes: {axes}")
-        changed = {k: v for k, v in preset.overrides.items() if k != "method.name" and base.get(k) != v}
-        for key, value in changed.items():
-            print(f"  {key} = {value}")
+        for key, value in resolved.items():
+            if key != "method.name" and base.get(key) != value:
+                print(f"  {key} = {value}")
         for key, source in preset.sources.items():
             print(f"  source [{key}]: {source}")
+    print("\nselection rules (search: method.selection; select: the select trainable's rule)")
+    for name, rule in SELECTION_RULES.items():
+        print(f"  {name} [{rule.stage}]: {rule.summary} — {rule.source}")
     return 0

@@ -6,16 +6,7 @@ import argparse
 import json
 
 from harness.errors import CliError
-from searchcore.genotypes import Genotype, parse_genotype, parse_nb201_arch
-from searchcore.networks.params import (
-    CIFAR_DEFAULTS,
-    IMAGENET_DEFAULTS,
-    NB201_DEFAULTS,
-    NUM_CLASSES,
-    build_network,
-    count_parameters_m,
-    genotype_space_violations,
-)
+from searchcore.networks.params import NUM_CLASSES, build_network, count_parameters_m
 from searchcore.registry import UnknownNameError
 from searchcore.spaces import SPACES, SearchSpace
 
@@ -24,23 +15,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "params", help="parameter count (M) of a discrete network",
         description="Parameter count in millions of the evaluation network of an architecture, auxiliary head "
-        "excluded (quark0/darts utils.count_parameters_in_MB). nb201 -> the NAS-Bench-201 network of --arch; "
-        "darts-family spaces -> NetworkCIFAR of --genotype (NetworkImageNet for --dataset imagenet).",
+        "excluded (quark0/darts utils.count_parameters_in_MB). The space's family builds the network: "
+        "NB201 spaces the NAS-Bench-201 network of an arch string, DARTS spaces NetworkCIFAR of a genotype "
+        "(NetworkImageNet for --dataset imagenet).",
     )
     p.add_argument("--space", required=True, help=f"search space: {', '.join(SPACES.names())}")
-    arch = p.add_mutually_exclusive_group(required=True)
-    arch.add_argument("--genotype", help="darts family: a registered genotype name or 'Genotype(normal=...)' text")
-    arch.add_argument("--arch", help="nb201: an arch string '|op~0|+|op~0|op~1|+|op~0|op~1|op~2|'")
-    p.add_argument(
-        "--layers", type=int, default=None,
-        help=f"darts: number of cells (default {CIFAR_DEFAULTS['layers']}, ImageNet {IMAGENET_DEFAULTS['layers']}); "
-        f"nb201: cells per stage (default {NB201_DEFAULTS['layers']})",
-    )
-    p.add_argument(
-        "--channels", type=int, default=None,
-        help=f"initial channels (default darts {CIFAR_DEFAULTS['channels']}, ImageNet "
-        f"{IMAGENET_DEFAULTS['channels']}, nb201 {NB201_DEFAULTS['channels']})",
-    )
+    p.add_argument("--arch", "--genotype", dest="arch", required=True,
+                   help="the architecture's text form: an NB201 arch string '|op~0|+|op~0|op~1|+...', a registered "
+                   "genotype name (DARTS_V2) or 'Genotype(normal=...)' text")
+    p.add_argument("--layers", type=int, default=None,
+                   help="cells (DARTS; NB201: cells per stage); default: the family's paper value for --dataset")
+    p.add_argument("--channels", type=int, default=None, help="initial channels; default: the family's paper value")
     p.add_argument("--dataset", default="cifar10", help=f"sets the number of classes: {', '.join(NUM_CLASSES)}")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.set_defaults(func=run)
@@ -53,27 +38,6 @@ def _space(name: str) -> SearchSpace:
         raise CliError(str(err)) from None
 
 
-def _architecture(args: argparse.Namespace, space: SearchSpace) -> str | Genotype:
-    if space.family == "nb201":
-        if args.arch is None:
-            raise CliError(f"space {space.name} takes --arch (an NB201 arch string), not --genotype")
-        try:
-            parse_nb201_arch(args.arch)
-        except ValueError as err:
-            raise CliError(str(err)) from None
-        return args.arch
-    if args.genotype is None:
-        raise CliError(f"space {space.name} takes --genotype (a name or 'Genotype(...)' text), not --arch")
-    try:
-        genotype = parse_genotype(args.genotype)
-    except (ValueError, SyntaxError, TypeError) as err:
-        raise CliError(str(err)) from None
-    problems = genotype_space_violations(space.name, genotype)
-    if problems:
-        raise CliError(f"genotype does not fit space {space.name}: " + "; ".join(problems))
-    return genotype
-
-
 def run(args: argparse.Namespace) -> int:
     space = _space(args.space)
     if args.dataset not in NUM_CLASSES:
@@ -81,35 +45,25 @@ def run(args: argparse.Namespace) -> int:
     for name in ("layers", "channels"):
         if getattr(args, name) is not None and getattr(args, name) <= 0:
             raise CliError(f"--{name} must be positive")
-    architecture = _architecture(args, space)
-    imagenet = args.dataset == "imagenet" and space.family == "darts"
+    family = space.family
     try:
-        model = build_network(
-            space.name, architecture, NUM_CLASSES[args.dataset], args.layers, args.channels, imagenet=imagenet
-        )
+        architecture = family.parse_architecture(args.arch)
+        model = build_network(space.name, architecture, args.dataset, args.layers, args.channels)
     except (ValueError, KeyError) as err:
         raise CliError(str(err)) from None
+    defaults = family.network_defaults(args.dataset)
     params_m = count_parameters_m(model)
-    layers = len(model.cells) if space.family == "darts" else args.layers or NB201_DEFAULTS["layers"]
     info = {
-        "params_m": params_m, "network": type(model).__name__, "space": space.name,
-        "architecture": architecture if isinstance(architecture, str) else architecture.to_str(),
-        "dataset": args.dataset, "num_classes": NUM_CLASSES[args.dataset], "layers": layers,
-        "channels": args.channels or _default_channels(space.family, imagenet),
+        "params_m": params_m, "network": type(model).__name__, "space": space.name, "family": family.name,
+        "architecture": architecture.to_str(), "dataset": args.dataset, "num_classes": NUM_CLASSES[args.dataset],
+        "layers": args.layers or defaults.layers, "channels": args.channels or defaults.channels,
     }
     if args.json:
         print(json.dumps(info))
         return 0
     print(f"{params_m:.3f} M")
-    per = "cells per stage" if space.family == "nb201" else "cells"
     print(
-        f"{info['network']} ({space.name}), {layers} {per}, C={info['channels']}, {args.dataset} "
-        f"({info['num_classes']} classes); exact {params_m:.6f} M, auxiliary head excluded"
+        f"{info['network']} ({space.name}), {info['layers']} {defaults.layers_meaning}, C={info['channels']}, "
+        f"{args.dataset} ({info['num_classes']} classes); exact {params_m:.6f} M, auxiliary head excluded"
     )
     return 0
-
-
-def _default_channels(family: str, imagenet: bool) -> int:
-    if family == "nb201":
-        return NB201_DEFAULTS["channels"]
-    return (IMAGENET_DEFAULTS if imagenet else CIFAR_DEFAULTS)["channels"]

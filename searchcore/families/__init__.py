@@ -5,7 +5,8 @@ To add a family: subclass :class:`SpaceFamily` in a new module here (or in your 
 one instance with :func:`register_family` and its spaces with ``searchcore.spaces.register_space``.
 """
 
-from searchcore.families import darts, nb201  # noqa: F401 - registration
+import importlib
+
 from searchcore.families.base import (
     FAMILIES,
     Benchmark,
@@ -15,6 +16,11 @@ from searchcore.families.base import (
     paper_values,
     register_family,
 )
+
+BUILTIN_FAMILIES = ("nb201", "darts")
+"""Registered in this order, which is the order ``dartsweep spaces`` lists them in."""
+for _module in BUILTIN_FAMILIES:
+    importlib.import_module(f"searchcore.families.{_module}")
 
 __all__ = ["FAMILIES", "Benchmark", "NetworkDefaults", "PaperValue", "SpaceFamily", "paper_values",
            "register_family"]

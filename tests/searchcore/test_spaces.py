@@ -1,12 +1,19 @@
 import pytest
 
+from searchcore.families import FAMILIES
 from searchcore.ops import OPS
 from searchcore.registry import UnknownNameError
-from searchcore.spaces import DARTS_EDGES, NB201_EDGES, SPACES, get_space
+from searchcore.architectures.darts import DARTS_EDGES
+from searchcore.architectures.nb201 import NB201_EDGES
+from searchcore.spaces import SPACES, get_space
 
 
-def test_registry_lists_every_space():
-    assert SPACES.names() == ["nb201", "darts", "darts7", "s1", "s2", "s3", "s4", "s5"]
+@pytest.mark.parametrize("name", SPACES.names())
+def test_every_space_belongs_to_a_registered_family_and_is_rectangular(name):
+    space = get_space(name)
+    assert FAMILIES.get(space.family.name) is space.family
+    for cell in space.cells:
+        assert cell.num_edges == len(space.edges) and {len(ops) for ops in cell.edge_ops} == {cell.num_ops}
 
 
 def test_unknown_space_names_the_allowed_ones():
@@ -35,6 +42,7 @@ def test_darts_edges_run_node_by_node():
 )
 def test_darts_family_sizes(name, ops):
     space = get_space(name)
+    assert space.family.name == "darts" and space.edges == DARTS_EDGES
     assert space.cell_types == ("normal", "reduce")
     assert all(c.num_edges == 14 and c.num_ops == ops for c in space.cells)
 

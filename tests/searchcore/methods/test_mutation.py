@@ -3,7 +3,7 @@ import math
 import torch
 
 from searchcore.methods.mutation import EdgeMutator
-from searchcore.methods.presets import resolve_config
+from searchcore.methods.resolve import resolve_config
 from searchcore.spaces import get_space
 from searchcore.supernets import build_supernet
 

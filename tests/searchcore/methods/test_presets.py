@@ -4,7 +4,8 @@ import pytest
 import torch
 from pydantic import ValidationError
 
-from searchcore.methods.presets import PRESETS, resolve_config
+from searchcore.methods.presets import PRESETS
+from searchcore.methods.resolve import resolve_config
 from searchcore.registry import UnknownNameError
 from searchcore.supernets import build_supernet
 

@@ -41,5 +41,7 @@ def test_fixed_and_phases():
     assert late == [0.0] * 40 + [0.25] * 20
 
 
-def test_registry_names():
-    assert set(SCHEDULES.names()) == {"linear", "exponential", "cosine", "fixed", "early", "middle", "late"}
+@pytest.mark.parametrize("growth", SCHEDULES.names())
+def test_every_schedule_stays_between_zero_and_p_max(growth):
+    values = [mutation_probability(growth, e, 60, 0.3, 50) for e in range(60)]
+    assert all(0.0 <= p <= 0.3 for p in values) and max(values) == pytest.approx(0.3, abs=0.02)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from searchcore.genotypes import GENOTYPES, Genotype
+from searchcore.architectures.darts import GENOTYPES, Genotype
 from searchcore.networks import NetworkCIFAR, NetworkImageNet, count_parameters_m, drop_path
 from searchcore.networks.darts import EvalCell
 from searchcore.ops import Identity

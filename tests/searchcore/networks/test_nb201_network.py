@@ -8,7 +8,7 @@ import random
 import pytest
 import torch
 
-from searchcore.genotypes import nb201_arch_str
+from searchcore.architectures.nb201 import nb201_arch_str
 from searchcore.networks import NB201Network, count_parameters_m
 
 BEST = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"

@@ -7,16 +7,16 @@ import json
 import pytest
 
 from harness.cli import main
-from searchcore.genotypes import GENOTYPES
+from searchcore.architectures.darts import GENOTYPES, genotype_space_violations
 from searchcore.networks import (
     NB201Network,
     NetworkCIFAR,
     NetworkImageNet,
     build_network,
     count_parameters_m,
-    genotype_space_violations,
     num_classes_for,
 )
+from searchcore.spaces import get_space
 
 BEST = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
 
@@ -36,19 +36,21 @@ def test_num_classes_for_unknown_lists_allowed() -> None:
 
 
 def test_build_network_picks_the_network() -> None:
-    assert isinstance(build_network("nb201", BEST, 10, 1, 4), NB201Network)
-    cifar = build_network("s3", "ALL_SEP3", 100, 5, 8)
-    assert isinstance(cifar, NetworkCIFAR) and len(cifar.cells) == 5
-    assert isinstance(build_network("darts", GENOTYPES.get("DARTS_V2"), 10, 5, 8, imagenet=True), NetworkImageNet)
-    assert count_parameters_m(build_network("darts", "DARTS_V2", 10)) == pytest.approx(3.3493, abs=1e-4)
-    with pytest.raises(ValueError):
-        build_network("nb201", GENOTYPES.get("DARTS_V2"), 10)
+    assert isinstance(build_network("nb201", BEST, "cifar10", 1, 4), NB201Network)
+    cifar = build_network("s3", "ALL_SEP3", "cifar100", 5, 8)
+    assert isinstance(cifar, NetworkCIFAR) and len(cifar.cells) == 5 and cifar.classifier.out_features == 100
+    assert isinstance(build_network("darts", GENOTYPES.get("DARTS_V2"), "imagenet", 5, 8), NetworkImageNet)
+    assert count_parameters_m(build_network("darts", "DARTS_V2")) == pytest.approx(3.3493, abs=1e-4)
+    with pytest.raises(ValueError, match="NB201 arch string"):
+        build_network("nb201", "DARTS_V2")
+    with pytest.raises(ValueError, match="does not fit space s2"):
+        build_network("s2", "DARTS_V2")
 
 
 def test_genotype_space_violations() -> None:
-    assert genotype_space_violations("darts", GENOTYPES.get("DARTS_V2")) == []
-    assert genotype_space_violations("s2", GENOTYPES.get("ALL_SEP3")) == []
-    assert genotype_space_violations("s2", GENOTYPES.get("DARTS_V2"))  # max pools are not in S2
+    assert genotype_space_violations(get_space("darts"), GENOTYPES.get("DARTS_V2")) == []
+    assert genotype_space_violations(get_space("s2"), GENOTYPES.get("ALL_SEP3")) == []
+    assert genotype_space_violations(get_space("s2"), GENOTYPES.get("DARTS_V2"))  # max pools are not in S2
 
 
 def test_cli_darts_v2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -78,8 +80,8 @@ def test_cli_imagenet_defaults(capsys: pytest.CaptureFixture[str]) -> None:
     [
         (["--space", "darts", "--genotype", "NOPE"], "DARTS_V2"),
         (["--space", "nb201", "--arch", "|bad~0|+|none~0|none~1|+|none~0|none~1|none~2|"], "nor_conv_3x3"),
-        (["--space", "nb201", "--genotype", "DARTS_V2"], "--arch"),
-        (["--space", "darts", "--arch", BEST], "--genotype"),
+        (["--space", "nb201", "--genotype", "DARTS_V2"], "not an NB201 arch string"),
+        (["--space", "darts", "--arch", BEST], "Genotype(normal="),
         (["--space", "nope", "--genotype", "DARTS_V2"], "s1"),
         (["--space", "darts", "--genotype", "DARTS_V2", "--dataset", "mnist"], "cifar100"),
         (["--space", "s2", "--genotype", "DARTS_V2"], "skip_connect, sep_conv_3x3"),

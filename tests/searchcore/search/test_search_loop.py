@@ -6,7 +6,7 @@ import math
 import pytest
 import torch
 
-from searchcore.methods.presets import resolve_config
+from searchcore.methods.resolve import resolve_config
 from searchcore.search import LocalReporter, NullReporter, SearchRun
 
 REQUIRED = {
@@ -71,7 +71,7 @@ def test_resume_from_epoch_one_reproduces_epoch_two(tmp_path, space, method):
     assert _strip_time([metrics]) == _strip_time(full.history[:1])
 
     torch.manual_seed(12345)  # the restored RNG state must win over whatever happened since
-    resumed = LocalReporter(tmp_path / "resumed", echo=False)
+    resumed = LocalReporter(tmp_path / "resumed")
     run2 = SearchRun(_cfg(space, method), resumed)
     run2.restore(str(tmp_path / "ckpt"))
     run2.run()
@@ -79,17 +79,17 @@ def test_resume_from_epoch_one_reproduces_epoch_two(tmp_path, space, method):
 
 
 def test_local_reporter_resume_continues_where_it_stopped(tmp_path):
-    rep = LocalReporter(tmp_path, echo=False)
+    rep = LocalReporter(tmp_path)
     SearchRun(_cfg(epochs=1), rep).run()
     assert (tmp_path / "checkpoint" / "state.pt").exists()
-    rep2 = LocalReporter(tmp_path, resume=True, echo=False)
+    rep2 = LocalReporter(tmp_path, resume=True)
     SearchRun(_cfg(epochs=2), rep2).run()
     assert [m["epoch"] for m in rep2.history] == [2]
     lines = (tmp_path / "metrics.jsonl").read_text().splitlines()
     assert [json.loads(x)["epoch"] for x in lines] == [1, 2]
     # restored at its last epoch (a trial restarted after its final checkpoint): nothing reruns, and the
     # final metrics are the checkpointed ones
-    rep3 = LocalReporter(tmp_path, resume=True, echo=False)
+    rep3 = LocalReporter(tmp_path, resume=True)
     final = SearchRun(_cfg(epochs=2), rep3).run()
     assert rep3.history == [] and final["epoch"] == 2 and final["arch"] == rep2.history[-1]["arch"]
 
@@ -101,7 +101,7 @@ def test_a_reporter_that_keeps_no_checkpoints_is_given_none(monkeypatch, tmp_pat
     monkeypatch.setattr(loop.SearchRun, "save", lambda self, d: saved.append(d))
     SearchRun(_cfg(epochs=1), NullReporter()).run()
     assert saved == []
-    SearchRun(_cfg(epochs=1), LocalReporter(tmp_path, echo=False)).run()
+    SearchRun(_cfg(epochs=1), LocalReporter(tmp_path)).run()
     assert len(saved) == 1
 
 

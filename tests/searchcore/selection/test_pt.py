@@ -2,15 +2,12 @@
 
 import torch
 
-from searchcore.genotypes import derive_darts
+from searchcore.architectures.darts import derive_darts
 from searchcore.selection.pt import (
     decide_operation,
     decide_topology,
     evaluate_supernet,
     masked,
-    node_edges,
-    pt_schedule,
-    topology_nodes,
 )
 from searchcore.spaces import get_space
 from searchcore.supernets.base import Supernet
@@ -92,13 +89,13 @@ def test_pt_keeps_the_op_that_matters_where_alpha_argmax_does_not():
 
 
 def test_schedules_follow_the_reference_projection_loops():
-    slots, total = pt_schedule(get_space("nb201"), 5, seed=0)
+    slots, total = get_space("nb201").family.pt_schedule(get_space("nb201"), 5, seed=0)
     assert total == 25 and [s.epoch for s in slots] == [0, 5, 10, 15, 20, 24]
     assert sorted(s.edge for s in slots) == list(range(6))
-    slots1, total1 = pt_schedule(get_space("nb201"), 1, seed=0)
+    slots1, total1 = get_space("nb201").family.pt_schedule(get_space("nb201"), 1, seed=0)
     assert total1 == 6 and [s.epoch for s in slots1] == list(range(6))
 
-    slots, total = pt_schedule(get_space("darts7"), 5, seed=0)
+    slots, total = get_space("darts7").family.pt_schedule(get_space("darts7"), 5, seed=0)
     assert total == 81 and sorted({s.epoch for s in slots}) == list(range(0, 81, 5))
     ops = [s for s in slots if s.phase == "operation"]
     topo = [s for s in slots if s.phase == "topology"]
@@ -106,8 +103,8 @@ def test_schedules_follow_the_reference_projection_loops():
     for cell in ("normal", "reduce"):
         assert sorted(s.edge for s in ops if s.cell == cell) == list(range(14))
         assert sorted(s.node for s in topo if s.cell == cell) == [3, 4, 5]
-    assert pt_schedule(get_space("darts7"), 5, seed=1)[0] != slots
-    assert topology_nodes(get_space("nb201")) == []
+    assert get_space("darts7").family.pt_schedule(get_space("darts7"), 5, seed=1)[0] != slots
+    assert get_space("nb201").family.topology_nodes(get_space("nb201")) == []
 
 
 def test_every_edge_decided_once_and_every_node_keeps_two_inputs():
@@ -119,7 +116,7 @@ def test_every_edge_decided_once_and_every_node_keeps_two_inputs():
     def score():
         return evaluate_supernet(net, lambda: iter([(x, y)]))
 
-    slots, _ = pt_schedule(space, 1, seed=3)
+    slots, _ = space.family.pt_schedule(space, 1, seed=3)
     visited = []
     for slot in slots:
         if slot.phase == "operation":
@@ -127,14 +124,14 @@ def test_every_edge_decided_once_and_every_node_keeps_two_inputs():
             visited.append((slot.cell, slot.edge))
         else:
             deleted, cands, last = decide_topology(net, slot.cell, slot.node, score)
-            assert len(deleted) == len(node_edges(space, slot.node)) - 2 and last is not None
+            assert len(deleted) == len(space.node_edges(slot.node)) - 2 and last is not None
     assert sorted(visited) == sorted((c, e) for c in ("normal", "reduce") for e in range(14))
     with torch.no_grad():
         weights = net.edge_weights()
     for cell in ("normal", "reduce"):
         assert bool(net.fixed(cell)[1].all())
         for node in range(2, 6):
-            assert sum(bool(weights[cell][e].any()) for e in node_edges(space, node)) == 2
+            assert sum(bool(weights[cell][e].any()) for e in space.node_edges(node)) == 2
     g = derive_darts(space, weights)
     kept = {(c, e) for c in ("normal", "reduce") for e in range(14) if weights[c][e].any()}
     inputs = [(c, j) for c, gene in (("normal", g.normal), ("reduce", g.reduce)) for _, j in gene]

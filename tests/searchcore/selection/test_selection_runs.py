@@ -7,12 +7,12 @@ import pytest
 import torch
 
 from harness.cli import main
-from searchcore.genotypes import parse_nb201_arch
-from searchcore.methods.presets import resolve_config
+from searchcore.architectures.nb201 import parse_nb201_arch
+from searchcore.methods.resolve import resolve_config
 from searchcore.search import LocalReporter, NullReporter, SearchRun
 from searchcore.selection import trainable as T
 from searchcore.selection.select_config import select_config
-from searchcore.selection.trainable import select_trainable
+from searchcore.trainables.select import select_trainable
 
 TINY = {
     "epochs": 2, "supernet.channels": 4, "supernet.cells_per_stage": 1, "supernet.layers": 3,
@@ -24,7 +24,7 @@ QUICK = {"tune_epochs": 1, "eval_batches": 1}
 
 def _search(tmp_path_factory, name, method="darts", space="nb201", **over):
     out = tmp_path_factory.mktemp(name)
-    SearchRun(resolve_config(method, space, "digits", {**TINY, **over}), LocalReporter(out, echo=False)).run()
+    SearchRun(resolve_config(method, space, "digits", {**TINY, **over}), LocalReporter(out)).run()
     return str(out / "checkpoint")
 
 
@@ -71,7 +71,7 @@ def test_tuning_skips_alpha_steps_once_alpha_cannot_reach_the_output(nb201_ckpt)
         run.run.model.fix_edge("cell", e, 0)
     assert not run.alpha_reaches_output()
     row = run.tune(0)
-    assert "arch_loss" not in row and row["train_loss"] > 0 and run.run.a_opt is not None
+    assert "arch_loss" not in row and row["train_loss"] > 0 and run.run.trains_alpha
 
 
 def test_pt_on_a_darts_space_keeps_two_inputs_per_node(tmp_path_factory):
@@ -99,7 +99,7 @@ class Killed(Exception):
 
 class KillAfter(LocalReporter):
     def __init__(self, out, n):
-        super().__init__(out, echo=False)
+        super().__init__(out)
         self.n = n
 
     def report(self, metrics, checkpoint_dir=None):
@@ -117,7 +117,7 @@ def test_a_killed_pt_run_resumes_without_redoing_finished_decisions(nb201_ckpt, 
     calls = []
     real = T.decide_operation
     monkeypatch.setattr(T, "decide_operation", lambda *a, **k: (calls.append(a[2]), real(*a, **k))[1])
-    resumed = LocalReporter(tmp_path, resume=True, echo=False)
+    resumed = LocalReporter(tmp_path, resume=True)
     final = select_trainable(config, resumed)
     done = [r["edge"] for r in full.history[:5] if r["kind"] == "decision"]
     assert len(calls) == 3 and not set(calls) & set(done)
@@ -138,7 +138,7 @@ def test_is_darts_search_ends_with_the_kept_candidates(space):
     assert [m["shrink_step"] for m in rep.history] == [None, 1, 2, None]
     assert [m.get("decision") for m in rep.history] == [None, 1, 2, None]
     assert all(0 <= m["decision_acc"] <= 100 for m in rep.history[1:3])
-    assert all(m["activation"] == "uniform" for m in rep.history) and run.a_opt is None
+    assert all(m["activation"] == "uniform" for m in rep.history) and not run.trains_alpha
     last = rep.history[-1]
     if space == "nb201":
         mask = run.model.op_mask("cell")

@@ -7,18 +7,16 @@ from types import SimpleNamespace
 import pytest
 import torch
 
-from searchcore.methods.presets import resolve_config
-from searchcore.selection.shrink import (
-    ShrinkHook,
-    comparison_sets,
-    genotype_from_masks,
-    is_final,
-    prune_count,
-    prune_step,
-    shrink_epochs,
-)
+from searchcore.methods.resolve import resolve_config
+from searchcore.search.metrics import architecture_metrics
+from searchcore.selection.rules import SELECTION_RULES
+from searchcore.selection.shrink import ShrinkHook, is_final, prune_count, prune_step, shrink_epochs
 from searchcore.spaces import get_space
 from searchcore.supernets import build_supernet
+
+
+def comparison_sets(space):
+    return space.family.shrink_groups(space)
 
 
 def test_schedules_of_the_released_scripts():
@@ -82,25 +80,26 @@ def test_two_survivors_on_one_input_edge_are_both_listed():
         with torch.no_grad():
             prune_step(model.op_mask(cell.name), scores, groups, keep, steps_left=1)
     assert is_final(space, model)
-    g = genotype_from_masks(space, model)
+    g = SELECTION_RULES.get("shrink").architecture(space, model)  # final: the masks are the genotype
     assert g.normal[:4] == [("sep_conv_3x3", 0), ("dil_conv_3x3", 0), ("sep_conv_5x5", 0), ("max_pool_3x3", 2)]
     assert len(g.normal) == len(g.reduce) == 8
 
 
-class _StubData:
-    def batches(self, which, seed, epoch, augment=True, shuffle=True, limit=None):
-        assert which == "full" and augment  # train+val, train augmentation (as ISDARTS.py)
-        gen = torch.Generator().manual_seed(epoch)
-        for _ in range(4):
-            yield torch.randn(8, 3, 8, 8, generator=gen), torch.zeros(8, dtype=torch.long)
+def _stub_batches(which, epoch, augment=True, shuffle=True, limit=None):
+    assert which == "full" and augment  # train+val, train augmentation (as ISDARTS.py)
+    gen = torch.Generator().manual_seed(epoch)
+    for _ in range(4):
+        yield torch.randn(8, 3, 8, 8, generator=gen), torch.zeros(8, dtype=torch.long)
 
 
 def test_hook_prunes_after_22_24_26_28_and_ends_with_one_op_per_edge():
     cfg, model = _tiny("nb201", **{"method.shrink.samples": 16})
     assert (cfg.epochs, cfg.method.shrink.steps, cfg.method.shrink.interval) == (30, 4, 2)
-    run = SimpleNamespace(cfg=cfg, model=model, space=get_space("nb201"), data=_StubData(), a_opt=None,
-                          table=None, epoch=0, autocast=nullcontext, _to=lambda x: x,
-                          evaluate=lambda e: {"val_acc": 50.0, "val_loss": 1.0})
+    space, rule = get_space("nb201"), SELECTION_RULES.get(cfg.method.selection)
+    run = SimpleNamespace(  # the SearchRunAPI surface the hook uses, nothing more
+        cfg=cfg, model=model, space=space, epoch=0, batches=_stub_batches, weight_split=lambda: "full",
+        autocast=nullcontext, prepare_batch=lambda x: x, evaluate=lambda e: {"val_acc": 50.0, "val_loss": 1.0},
+        architecture_metrics=lambda: architecture_metrics(space, rule.architecture(space, model)))
     hook = ShrinkHook(cfg)
     fired = []
     for epoch in range(1, 31):
@@ -109,12 +108,13 @@ def test_hook_prunes_after_22_24_26_28_and_ends_with_one_op_per_edge():
         hook(run, metrics)
         if metrics["shrink_step"] is not None:
             fired.append(epoch)
+            last_step = metrics
             assert metrics["shrink_pruned"].count(";") == 5  # 6 pruned: one per edge
             assert metrics["shrink_remaining_cell"] == 6 * (5 - metrics["shrink_step"])
             assert metrics["decision"] == metrics["shrink_step"] and metrics["decision_acc"] == 50.0
     assert fired == [22, 24, 26, 28]
     mask = model.op_mask("cell")
     assert torch.equal(mask.sum(1), torch.ones(6)) and mask[:, 0].sum() == 0
-    assert metrics["shrink_final"] and metrics["arch"].count("~") == 6
+    assert metrics["shrink_final"] and last_step["shrink_final"] and last_step["arch"].count("~") == 6
     kept = [space_ops[int(mask[e].argmax())] for e, space_ops in enumerate(run.space.cells[0].edge_ops)]
-    assert all(f"{op}~" in metrics["arch"] for op in kept) and "none" not in metrics["arch"]
+    assert all(f"{op}~" in last_step["arch"] for op in kept) and "none" not in last_step["arch"]

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from searchcore.methods.presets import resolve_config
+from searchcore.methods.resolve import resolve_config
 from searchcore.supernets import DartsSupernet, NB201Supernet, build_supernet
 from searchcore.supernets.darts import DartsSearchCell
 from searchcore.supernets.nb201 import NB201SearchCell
