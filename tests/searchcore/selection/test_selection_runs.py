@@ -10,7 +10,7 @@ from harness.cli import main
 from searchcore.architectures.nb201 import parse_nb201_arch
 from searchcore.methods.resolve import resolve_config
 from searchcore.search import LocalReporter, NullReporter, SearchRun
-from searchcore.selection import trainable as T
+from searchcore.trainables import select as T
 from searchcore.selection.select_config import select_config
 from searchcore.trainables.select import select_trainable
 

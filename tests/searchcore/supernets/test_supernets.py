@@ -2,7 +2,9 @@ import pytest
 import torch
 
 from searchcore.methods.resolve import resolve_config
-from searchcore.supernets import DartsSupernet, NB201Supernet, build_supernet
+from searchcore.supernets import build_supernet
+from searchcore.supernets.darts import DartsSupernet
+from searchcore.supernets.nb201 import NB201Supernet
 from searchcore.supernets.darts import DartsSearchCell
 from searchcore.supernets.nb201 import NB201SearchCell
 
