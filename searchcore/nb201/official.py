@@ -68,12 +68,9 @@ def import_official(
         raise FileNotFoundError(f"benchmark file not found: {path}")
     kind = detect_kind(path) if kind == "auto" else kind
     log.info("reading %s as %s (this can take minutes and tens of GB of RAM)", path, kind)
-    if kind == "nb201":
-        api = _nb201_api(path, trust_pickle)
-    elif kind == "nats-tss":
-        api = _nats_tss_api(path, trust_pickle)
-    else:
-        raise ValueError(f"unknown benchmark kind {kind!r}; use 'nb201' or 'nats-tss'")
+    if kind not in _READERS:
+        raise ValueError(f"unknown benchmark kind {kind!r}; use {' or '.join(map(repr, _READERS))}")
+    api = _READERS[kind](path, trust_pickle)
     table = table_from_api(api, source=f"{path.name} ({kind})")
     table.save_parquet(out)
     log.info("wrote %d archs to %s", len(table), out)
@@ -216,3 +213,7 @@ def _nats_tss_api(path: Path, trust_pickle: bool) -> BenchmarkAPI:
         )
     # fast_mode reads one archive file per arch from a directory (NATS-tss-v1_0-3ffb9-simple).
     return create(str(path), "tss", fast_mode=path.is_dir(), verbose=False)
+
+
+_READERS = {"nb201": _nb201_api, "nats-tss": _nats_tss_api}
+"""Benchmark file kind -> reader returning the official API object."""
