@@ -16,7 +16,7 @@ import time
 import torch
 
 from searchcore.methods.mutation import EdgeMutator
-from searchcore.methods.presets import resolve_config
+from searchcore.methods.resolve import resolve_config
 from searchcore.search.loop import build_weight_optimizer
 from searchcore.search.steps import weight_step
 from searchcore.supernets import build_supernet

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 import torch
 from torch import nn
 
-from searchcore.methods.presets import resolve_config
+from searchcore.methods.resolve import resolve_config
 from searchcore.search.loop import build_arch_optimizer, build_weight_optimizer
 from searchcore.search.steps import arch_step, weight_step
 from searchcore.supernets import build_supernet
