@@ -7,6 +7,8 @@ Each function takes data frames read from a sweep's Parquet files and returns a 
 * :func:`ablation` — a final metric against a swept value (p_max, λ, lr), one line per group
   (growth strategy, method), mean ± std over seeds: the EM-DARTS / r-DARTS ablation figures.
 * :func:`trajectory` — DARTS-PT / IS-DARTS per-decision accuracy.
+
+Axis labels and units come from :mod:`analysis.columns`.
 """
 
 from __future__ import annotations
@@ -20,25 +22,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-PRETTY = {
-    "nb201_cifar10_test": "CIFAR-10 test acc. of derived arch (%)",
-    "nb201_cifar10_valid": "CIFAR-10 valid acc. of derived arch (%)",
-    "nb201_cifar100_test": "CIFAR-100 test acc. (%)",
-    "nb201_imagenet16_test": "ImageNet16-120 test acc. (%)",
-    "n_skip": "skip-connections in the derived cell",
-    "n_parametric": "parametric ops in the derived cell",
-    "alpha_entropy": "mean α entropy",
-    "val_acc": "supernet validation acc. (%)",
-    "train_acc": "supernet train acc. (%)",
-    "p": "mutation probability p",
-    "method.mutation.p_max": "p_max",
-    "method.regularizer.lam": "λ",
-    "decision_acc": "supernet acc. after decision (%)",
-}
-
-
-def _label(column: str) -> str:
-    return PRETTY.get(column, column)
+from analysis.columns import axis_label  # noqa: E402
 
 
 def _group_name(keys: Sequence[str], values: object) -> str:
@@ -63,7 +47,7 @@ def curves(epochs: pd.DataFrame, metric: str, by: Sequence[str] = (), x: str = "
         name = _group_name(by, key) if by else metric
         ax.plot(stats[x], stats["mean"], label=f"{name} (n={int(stats['count'].max())})")
         ax.fill_between(stats[x], stats["mean"] - stats["std"], stats["mean"] + stats["std"], alpha=0.2)
-    return _finish(fig, ax, x, metric, title or f"{_label(metric)} per {x}", legend=bool(by))
+    return _finish(fig, ax, x, metric, title or f"{axis_label(metric)} per {x}", legend=bool(by))
 
 
 def ablation(trials: pd.DataFrame, x: str, metric: str, by: Sequence[str] = (),
@@ -76,12 +60,12 @@ def ablation(trials: pd.DataFrame, x: str, metric: str, by: Sequence[str] = (),
         stats = _mean_std(frame.dropna(subset=[metric]), x, metric).sort_values(x)
         ax.errorbar(stats[x], stats["mean"], yerr=stats["std"], marker="o", capsize=3,
                     label=_group_name(by, key) if by else metric)
-    return _finish(fig, ax, x, metric, title or f"{_label(metric)} vs {_label(x)}", legend=bool(by))
+    return _finish(fig, ax, x, metric, title or f"{axis_label(metric)} vs {axis_label(x)}", legend=bool(by))
 
 
 def _finish(fig: Figure, ax, x: str, metric: str, title: str, legend: bool) -> Figure:
-    ax.set_xlabel(_label(x))
-    ax.set_ylabel(_label(metric))
+    ax.set_xlabel(axis_label(x))
+    ax.set_ylabel(axis_label(metric))
     ax.set_title(title)
     ax.grid(alpha=0.3)
     if legend:

@@ -3,7 +3,8 @@
 Reads ``trials.parquet`` (one row per trial, written by ``dartsweep run``/``collect``). The papers report
 mean ± standard deviation over independent search seeds; the std here is the sample std (ddof 1), and
 a group with one seed shows its mean alone. Only trials that finished (status TERMINATED) count unless
-``statuses`` says otherwise.
+``statuses`` says otherwise. Markdown headers are the column names (what ``--by`` and ``--metrics`` take);
+LaTeX headers are the labels and units of :mod:`analysis.columns`, ready for a paper.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.columns import axis_label
+
 DEFAULT_METRICS = (
     "val_acc", "train_acc", "n_skip", "n_parametric", "alpha_entropy",
     "nb201_cifar10_test", "nb201_cifar100_test", "nb201_imagenet16_test",
@@ -22,6 +25,10 @@ DEFAULT_METRICS = (
 α entropy) and NB201 ground truth of the derived architecture (EM-DARTS / IS-DARTS Table 1 columns)."""
 
 FORMATS = ("md", "latex", "csv")
+
+LATEX_ESCAPES = {"\\": r"\textbackslash{}", "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "$": r"\$",
+                 "α": r"$\alpha$", "β": r"$\beta$", "λ": r"$\lambda$"}
+"""Characters of labels that LaTeX would misread (or pdfLaTeX cannot typeset as Unicode)."""
 
 
 def load_trials(path: str | Path) -> pd.DataFrame:
@@ -86,9 +93,13 @@ def format_table(summary: pd.DataFrame, by: Sequence[str], metrics: Sequence[str
         lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
         lines += ["| " + " | ".join(c) + " |" for c in rows]
         return "\n".join(lines) + "\n"
-    esc = [h.replace("_", r"\_") for h in header]
+    esc = [_latex(axis_label(h)) if h != "n" else "n" for h in header]
     lines = [r"\begin{tabular}{" + "l" * len(by) + "r" * (len(header) - len(by)) + "}", r"\toprule",
              " & ".join(esc) + r" \\", r"\midrule"]
     lines += [" & ".join(c.replace("_", r"\_").replace("—", "--") for c in cells) + r" \\" for cells in rows]
     lines += [r"\bottomrule", r"\end{tabular}"]
     return "\n".join(lines) + "\n"
+
+
+def _latex(text: str) -> str:
+    return "".join(LATEX_ESCAPES.get(ch, ch) for ch in text)

@@ -23,9 +23,12 @@ from pathlib import Path
 import torch
 
 from harness import tune_runner
+from harness.layout import STATUS_FILE
+from harness.parquet import collect
 from harness.provenance import provenance
-from harness.results import STATUS_FILE, collect, join, save_sweep
-from harness.sweep import load_sweep
+from harness.saved_sweep import save_sweep
+from harness.storage import join
+from harness.sweepfile.load import load_sweep
 from searchcore.search import NullReporter, search_trainable
 
 HEADING = "## Harness overhead"

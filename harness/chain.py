@@ -1,6 +1,6 @@
 """Where a chained trial finds its search trial's final checkpoint, when the trial starts.
 
-A sweep with ``after: {sweep: NAME, trials: ...}`` (harness.sweep) gets one trial per chosen search trial;
+A sweep with ``after: {sweep: NAME, trials: ...}`` (harness.sweepfile.chaining) gets one trial per chosen search trial;
 each records the search trial's directory. Tune keeps the newest ``checkpoint_*`` of every trial under
 ``<storage>/<search sweep>/<trial_id>/``, which only exists once the search trial has run, so it is looked
 up here, at the start of the chained trial, not when the sweep is expanded.
@@ -18,7 +18,8 @@ from collections.abc import Iterator
 
 import pyarrow.fs as pafs
 
-from harness.results import STATUS_FILE, is_uri, join, list_dirs, read_text
+from harness.layout import STATUS_FILE
+from harness.storage import is_uri, join, list_dirs, read_text
 
 CHECKPOINT_DIR = re.compile(r"^checkpoint_(\d+)$")
 

@@ -84,7 +84,7 @@ def describe_field(model: type[BaseModel], dotted: str) -> str:
 
 def _resolve_search(axes: dict[str, str], overrides: dict[str, Any]) -> dict[str, Any]:
     from searchcore.data import DATASETS
-    from searchcore.methods.presets import resolve_config
+    from searchcore.methods.resolve import resolve_config
 
     DATASETS.get(axes["dataset"])
     cfg = resolve_config(axes["method"], axes["space"], axes["dataset"], overrides)
@@ -134,8 +134,8 @@ def _select_model() -> type[BaseModel]:
 
 
 register(TrainableSpec(
-    "select", "searchcore.selection.trainable:select_trainable", _resolve_select, _select_keys, _select_model,
+    "select", "searchcore.trainables.select:select_trainable", _resolve_select, _select_keys, _select_model,
     axes=(), path_keys=("checkpoint", "nb201_table", "data.root", "search.data.root"),
-    summary="DARTS-PT selection from a search checkpoint (searchcore.selection.trainable.select_trainable)",
+    summary="DARTS-PT selection from a search checkpoint (searchcore.trainables.select.select_trainable)",
     chain_key="checkpoint",
 ))

@@ -2,7 +2,7 @@
 
 Each trial is a Tune function trainable that looks its config up by the deterministic trial id (the
 only value in Tune's ``param_space``, one ``grid_search`` over the ids), runs the plain searchcore
-trainable with a :class:`TuneReporter`, and keeps its own record beside Ray's (``harness.results``).
+trainable with a :class:`TuneReporter`, and keeps its own record beside Ray's (``harness.trial_record``).
 ``Tuner.restore`` finishes a sweep whose driver died: unfinished trials continue from their last
 checkpoint, errored ones are resumed (or restarted) and TERMINATED ones are kept.
 
@@ -26,9 +26,11 @@ from ray import tune
 
 from harness.chain import SourceNotReady, source_checkpoint
 from harness.errors import CliError
-from harness.results import TrialOutputs, check_shared_storage, join, mark_error, run_trial
-from harness.sweep import Sweep
+from harness.progress import format_report
+from harness.storage import check_shared_storage, join
+from harness.sweepfile.model import Sweep
 from harness.trainables import TRAINABLES
+from harness.trial_record import TrialOutputs, mark_error, run_trial
 
 log = logging.getLogger("dartsweep.run")
 
@@ -106,33 +108,13 @@ class Progress(tune.Callback):
     def on_trial_result(self, iteration: int, trials: list, trial: Any, result: dict, **info: Any) -> None:
         done = sum(t.status == "TERMINATED" for t in trials)
         total = max(self.total, len(trials))
-        self.echo(f"[{trial.config['trial_id']}] {progress_line(result)}  ({done}/{total} trials done)")
+        self.echo(f"[{trial.config['trial_id']}] {format_report(result)}  ({done}/{total} trials done)")
 
     def on_trial_complete(self, iteration: int, trials: list, trial: Any, **info: Any) -> None:
         self.echo(f"[{trial.config['trial_id']}] finished")
 
     def on_trial_error(self, iteration: int, trials: list, trial: Any, **info: Any) -> None:
         self.echo(f"[{trial.config['trial_id']}] FAILED (see {trial.config['trial_id']}/errors.txt)")
-
-
-def progress_line(result: dict) -> str:
-    """``epoch 3/10 | train 41.02% | val 38.28% | skip 0 | 3.8s``; selection decisions say what was decided
-    (``decision 2/6 | edge 4 -> nor_conv_3x3 | acc 64.84%``) and IS-DARTS pruning steps add ``pruned 1``."""
-    if result.get("kind") == "decision":
-        where = f"edge {result['edge']}" if result.get("edge") is not None else f"node {result.get('node')}"
-        what = result.get("op") or f"removed edges {result.get('removed_edges')}"
-        parts = [f"decision {result.get('decision')}/{result.get('decisions_total')}", f"{where} -> {what}"]
-        if result.get("decision_acc") is not None:
-            parts.append(f"acc {result['decision_acc']:.2f}%")
-        return " | ".join(parts)
-    parts = [f"epoch {result.get('epoch')}/{result.get('epochs')}"]
-    for key, fmt in (("train_acc", "train {:.2f}%"), ("val_acc", "val {:.2f}%"), ("n_skip", "skip {}"),
-                     ("epoch_seconds", "{:.1f}s")):
-        if result.get(key) is not None:
-            parts.append(fmt.format(result[key]))
-    if result.get("phase") == "shrink":
-        parts.append(f"shrink step {result.get('shrink_step')}")
-    return " | ".join(parts)
 
 
 # ---------------------------------------------------------------- Ray session

@@ -12,10 +12,17 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+def unknown_name(message: str) -> PydanticCustomError:
+    """A validation error whose message is exactly ``message`` (a plain ValueError would be prefixed with
+    pydantic's "Value error, ")."""
+    return PydanticCustomError("unknown_name", message)
 
 
 def registry_name(registry: str) -> AfterValidator:
@@ -28,7 +35,7 @@ def registry_name(registry: str) -> AfterValidator:
     def check(value: str) -> str:
         reg = getattr(importlib.import_module(module), attr)
         if value not in reg:
-            raise ValueError(f"unknown {reg.kind} {value!r}; allowed: {', '.join(reg.names())}")
+            raise unknown_name(f"unknown {reg.kind} {value!r}; allowed: {', '.join(reg.names())}")
         return value
 
     return AfterValidator(check)
@@ -40,7 +47,7 @@ def _search_stage_rule(value: str) -> str:
     allowed = [n for n, r in SELECTION_RULES.items() if r.stage == "search"]
     if value not in allowed:
         later = [n for n, r in SELECTION_RULES.items() if r.stage != "search"]
-        raise ValueError(f"unknown search-time selection rule {value!r}; allowed: {', '.join(allowed)} "
+        raise unknown_name(f"unknown search-time selection rule {value!r}; allowed: {', '.join(allowed)} "
                          f"({', '.join(later)} run after the search: trainable 'select')")
     return value
 

@@ -10,7 +10,7 @@ import argparse
 
 from harness.commands.run import print_summary
 from harness.errors import CliError
-from harness.results import collect
+from harness.parquet import collect
 
 
 def register(sub: argparse._SubParsersAction) -> None:

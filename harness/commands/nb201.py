@@ -12,7 +12,7 @@ import argparse
 import json
 import math
 
-from harness.cli import CliError
+from harness.errors import CliError
 
 TABLE_ENV = "DARTSWEEP_NB201_TABLE"  # = searchcore.nb201.table.TABLE_ENV; pandas is imported only when run
 

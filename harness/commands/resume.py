@@ -12,7 +12,8 @@ import os
 
 from harness.commands.run import echo, report
 from harness.errors import CliError
-from harness.results import is_uri, load_sweep_dir
+from harness.saved_sweep import load_sweep_dir
+from harness.storage import is_uri
 
 
 def register(sub: argparse._SubParsersAction) -> None:

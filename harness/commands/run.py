@@ -11,8 +11,12 @@ import pandas as pd
 
 from harness.commands.search import parse_overrides
 from harness.errors import CliError
-from harness.results import TRIALS_FILE, collect, exists, is_uri, join, save_sweep
-from harness.sweep import Sweep, load_sweep
+from harness.layout import TRIALS_FILE
+from harness.parquet import collect
+from harness.saved_sweep import save_sweep
+from harness.storage import exists, is_uri, join
+from harness.sweepfile.load import load_sweep
+from harness.sweepfile.model import Sweep
 
 SUMMARY_COLUMNS = ("trial_id", "status", "epochs_done", "val_acc", "train_acc", "n_skip", "alpha_entropy",
                    "nb201_cifar10_test", "wall_seconds", "arch", "error")

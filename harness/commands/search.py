@@ -8,7 +8,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from harness.cli import CliError
+from analysis.columns import column
+from harness.errors import CliError
+from harness.progress import echo_report
 from searchcore.config import parse_value
 from searchcore.registry import UnknownNameError
 
@@ -45,7 +47,7 @@ def parse_overrides(items: list[str]) -> dict[str, object]:
 
 
 def resolve_from_args(args: argparse.Namespace):
-    from searchcore.methods.presets import resolve_config
+    from searchcore.methods.resolve import resolve_config
 
     overrides = parse_overrides(args.overrides)
     for key, value in (("epochs", args.epochs), ("seed", args.seed), ("data.root", args.data_root),
@@ -57,10 +59,10 @@ def resolve_from_args(args: argparse.Namespace):
     except UnknownNameError as err:
         raise CliError(str(err)) from None
     except ValidationError as err:
-        raise CliError(_validation_message(err)) from None
+        raise CliError(validation_message(err)) from None
 
 
-def _validation_message(err: ValidationError) -> str:
+def validation_message(err: ValidationError) -> str:
     parts = []
     for e in err.errors():
         loc = ".".join(str(x) for x in e["loc"])
@@ -82,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         run = SearchRun(cfg)  # loads the data first: a bad data root writes nothing
     except (DataRootError, ValueError) as err:
         raise CliError(str(err)) from None
-    run.reporter = LocalReporter(out, resume=args.resume, keep_epochs=args.keep_epochs)
+    run.reporter = LocalReporter(out, resume=args.resume, keep_epochs=args.keep_epochs, on_report=echo_report)
     (out / "config.yaml").write_text(to_yaml(cfg))
     print(f"search: method={cfg.method.name} space={cfg.space} dataset={cfg.data.dataset} "
           f"epochs={cfg.epochs} seed={cfg.seed} -> {out}", flush=True)
@@ -91,16 +93,22 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+SUMMARY_KEYS = ("epoch", "train_acc", "val_acc", "alpha_entropy", "n_skip", "n_parametric", "p", "mutation_rate",
+                "epoch_seconds", "images_per_second", "nb201_cifar10_valid", "nb201_cifar10_test",
+                "nb201_cifar100_test", "nb201_imagenet16_test")
+"""The final metrics worth a glance: supernet accuracy, collapse indicators, schedule, speed, NB201 truth."""
+
+
 def print_summary(m: dict, out: Path) -> None:
+    """``val_acc   38.28%   supernet validation acc.``: the column name (what tables and plots take), the
+    value with its unit, and what it is."""
     if not m:
         print(f"nothing to do: the checkpoint in {out} is already at the last epoch")
         return
     print("\nsummary")
-    for key in ("epoch", "train_acc", "val_acc", "alpha_entropy", "n_skip", "n_parametric", "p",
-                "mutation_rate", "epoch_seconds", "images_per_second", "nb201_cifar10_valid",
-                "nb201_cifar10_test", "nb201_cifar100_test", "nb201_imagenet16_test"):
+    for key in SUMMARY_KEYS:
         if m.get(key) is not None:
-            value = m[key]
-            print(f"  {key:22s} {value:.4g}" if isinstance(value, float) else f"  {key:22s} {value}")
+            col = column(key)
+            print(f"  {key:22s} {col.format(m[key]):>12s}  {col.label}")
     print(f"  {'genotype':22s} {m['genotype']}")
     print(f"  outputs: {out}/metrics.jsonl, checkpoint in {out}/checkpoint")

@@ -11,6 +11,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from harness.errors import CliError
+from harness.progress import echo_report
+from searchcore.selection.rules import SELECTION_RULES, rule_names
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,8 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--checkpoint", required=True,
                    help="checkpoint directory (state.pt + config.yaml), or a `dartsweep search --out` directory")
-    p.add_argument("--rule", default="pt", choices=("pt", "pt-mag", "pt-fix-alpha"),
-                   help="pt: perturbation; pt-mag: largest weight (ablation); pt-fix-alpha: α never updated")
+    p.add_argument("--rule", default="pt", choices=rule_names("select"),
+                   help="; ".join(f"{n}: {SELECTION_RULES.get(n).summary}" for n in rule_names("select")))
     p.add_argument("--criterion", default=None, choices=("acc", "loss"))
     p.add_argument("--tune-epochs", type=int, default=None, help="tuning epochs between decisions (default 5)")
     p.add_argument("--eval-batches", type=int, default=None, help="validation batches per evaluation (default all)")
@@ -36,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def select_config_from_args(args: argparse.Namespace):
-    from harness.commands.search import _validation_message, parse_overrides
+    from harness.commands.search import parse_overrides, validation_message
     from searchcore.selection.select_config import select_config
 
     config: dict[str, Any] = {"checkpoint": args.checkpoint, "rule": args.rule}
@@ -48,49 +50,22 @@ def select_config_from_args(args: argparse.Namespace):
     try:
         return select_config(config)
     except ValidationError as err:
-        raise CliError(_validation_message(err)) from None
-
-
-class ProgressReporter:
-    """A LocalReporter (metrics.jsonl + latest checkpoint) that prints one line per report."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-
-    def report(self, metrics: dict[str, Any], checkpoint_dir: str | None = None) -> None:
-        self.inner.report(metrics, checkpoint_dir)
-        print(format_line(metrics), flush=True)
-
-    def restore_dir(self) -> str | None:
-        return self.inner.restore_dir()
-
-
-def format_line(m: dict[str, Any]) -> str:
-    if m.get("kind") == "decision":
-        where = f"edge {m['edge']}" if m.get("edge") is not None else f"node {m['node']}"
-        what = m["op"] if m.get("op") is not None else f"deleted edges {m['removed_edges']}"
-        return (f"decision {m['decision']}/{m['decisions_total']} [{m['phase']}] {m['cell']} {where}: {what} "
-                f"| supernet val {m['decision_acc']:.2f}%")
-    line = f"tune epoch {m['epoch']}/{m['epochs']} | lr {m['lr']:.4g} | train {m.get('train_acc', 0):.2f}%"
-    if m.get("val_acc") is not None:
-        line += f" | val {m['val_acc']:.2f}%"
-    line += f" | {m['epoch_seconds']:.1f}s"
-    return line + (f" | {m['arch']}" if m.get("arch") else "")
+        raise CliError(validation_message(err)) from None
 
 
 def run(args: argparse.Namespace) -> int:
     from searchcore.search import LocalReporter
-    from searchcore.selection.trainable import PTRun, resolve_checkpoint_dir
+    from searchcore.trainables.select import PTRun, resolve_checkpoint_dir
 
     scfg = select_config_from_args(args)
     if not getattr(args, "verbose", False):  # the progress lines below say the same as its INFO records
-        logging.getLogger("searchcore.selection.trainable").setLevel(logging.WARNING)
+        logging.getLogger("searchcore.trainables.select").setLevel(logging.WARNING)
     source = resolve_checkpoint_dir(scfg.checkpoint)
     if not (source / "state.pt").exists():
         raise CliError(f"no checkpoint (state.pt) in {scfg.checkpoint} or {Path(scfg.checkpoint) / 'checkpoint'}")
     name = source.parent.name if source.name == "checkpoint" else source.name
     out = Path(args.out or f"runs/select-{scfg.rule}-{name}")
-    reporter = ProgressReporter(LocalReporter(out, resume=args.resume, echo=False))
+    reporter = LocalReporter(out, resume=args.resume, on_report=echo_report)  # one line per decision / epoch
     try:
         selection = PTRun(scfg, reporter)
     except (ValueError, FileNotFoundError) as err:

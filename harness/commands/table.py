@@ -7,7 +7,7 @@ from pathlib import Path
 
 from analysis.tables import FORMATS, default_metrics, format_table, load_trials, summarise
 from harness.errors import CliError
-from harness.results import load_sweep_dir
+from harness.saved_sweep import load_sweep_dir
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from searchcore.blocks import ResNetBasicBlock
 from searchcore.architectures.nb201 import NB201_EDGES, parse_nb201_arch
+from searchcore.blocks import ResNetBasicBlock
 from searchcore.ops import build_op
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from searchcore.config import StrictModel, flatten, known_keys, set_dotted
+from searchcore.config import StrictModel, flatten, known_keys, set_dotted, unknown_name
 
 
 def _select_stage_rule(value: str) -> str:
@@ -20,7 +20,7 @@ def _select_stage_rule(value: str) -> str:
 
     allowed = rule_names("select")
     if value not in allowed:
-        raise ValueError(f"unknown selection rule {value!r} for the select trainable; allowed: {', '.join(allowed)}"
+        raise unknown_name(f"unknown selection rule {value!r} for the select trainable; allowed: {', '.join(allowed)}"
                          + (f" ({value} is a search-time rule: method.selection)" if value in SELECTION_RULES else ""))
     return value
 

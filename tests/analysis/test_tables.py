@@ -40,7 +40,11 @@ def test_formats():
     md = format_table(s, ["method"], ["val_acc"], "md")
     assert md.splitlines()[0] == "| method | n | val_acc |" and "| darts | 3 | 51.00 ± 1.00 |" in md
     tex = format_table(s, ["method"], ["val_acc"], "latex")
-    assert r"darts & 3 & 51.00 $\pm$ 1.00 \\" in tex and r"val\_acc" in tex and tex.startswith(r"\begin{tabular}")
+    assert r"darts & 3 & 51.00 $\pm$ 1.00 \\" in tex and tex.startswith(r"\begin{tabular}")
+    assert r"method & n & supernet validation acc. (\%) \\" in tex  # labels and units of analysis.columns
+    entropy = format_table(summarise(_trials().assign(alpha_entropy=1.0), ["method"], ["alpha_entropy"]),
+                           ["method"], ["alpha_entropy"], "latex")
+    assert r"mean $\alpha$ entropy (nat)" in entropy
     csv = format_table(s, ["method"], ["val_acc"], "csv")
     assert csv.splitlines()[0] == "method,n,val_acc_mean,val_acc_std"
     one = summarise(_trials().head(1), ["method"], ["val_acc"])

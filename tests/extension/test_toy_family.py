@@ -64,13 +64,15 @@ def test_search_then_selection_then_params_on_the_toy_family(toy, tmp_path, caps
 
 
 def test_a_sweep_over_the_toy_space_runs_through_the_harness(toy, tmp_path):
+    fixed = {**TINY, "threads": 1, "method.mutation.p_max": 0.5, "method.mutation.growth": "fixed",
+             "method.regularizer.lam": 1.0}
     sweep = tmp_path / "toy.yaml"
     sweep.write_text(textwrap.dedent(f"""\
         name: toy
         method: em-darts
         space: toy2
         dataset: digits
-        set: {json.dumps({**TINY, "threads": 1, "method.mutation.p_max": 0.5, "method.mutation.growth": "fixed", "method.regularizer.lam": 1.0})}
+        set: {json.dumps(fixed)}
         grid:
           method.regularizer.kind: [none, toy-l2]
           method.selection: [argmax, toy-parametric]

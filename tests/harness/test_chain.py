@@ -5,7 +5,7 @@ import json
 import pytest
 
 from harness.chain import SourceNotReady, latest_checkpoint, source_checkpoint
-from harness.sweep import source_labels
+from harness.sweepfile.chaining import source_labels
 
 
 def _trial(tmp_path, status, checkpoints=()):

@@ -29,7 +29,7 @@ def test_bad_input_is_one_line_with_the_allowed_values(capsys, tmp_path):
     assert "cifar-10-batches-py/data_batch_1" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()  # nothing half-written
     assert main(["search", "--dataset", "mnist", "--print-config"]) == 2
-    assert "allowed: cifar10, cifar100, digits" in capsys.readouterr().err
+    assert "unknown dataset 'mnist'; allowed: cifar10, cifar100, svhn, digits" in capsys.readouterr().err
 
 
 def test_print_config_round_trips_overrides(capsys):

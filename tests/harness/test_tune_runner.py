@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 
 from harness.cli import main
-from harness.results import collect
+from harness.parquet import collect
 from harness.trainables import TRAINABLES, TrainableSpec
-from searchcore.methods.presets import resolve_config
+from searchcore.methods.resolve import resolve_config
 from searchcore.search import NullReporter, search_trainable
 from tests.helpers.fake_data import write_cifar10
 
@@ -196,7 +196,7 @@ def test_resume_finishes_a_sweep_whose_driver_was_killed(tmp_path):
 
 def test_a_trial_that_cannot_fit_the_local_machine_is_refused(tmp_path):
     from harness.errors import CliError
-    from harness.sweep import load_sweep
+    from harness.sweepfile.load import load_sweep
     from harness.tune_runner import Session, check_cluster
 
     sweep = load_sweep(sweep_file(tmp_path, "resources: {cpu: 1, gpu: 0.5}\n"))

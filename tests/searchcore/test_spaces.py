@@ -1,10 +1,10 @@
 import pytest
 
+from searchcore.architectures.darts import DARTS_EDGES
+from searchcore.architectures.nb201 import NB201_EDGES
 from searchcore.families import FAMILIES
 from searchcore.ops import OPS
 from searchcore.registry import UnknownNameError
-from searchcore.architectures.darts import DARTS_EDGES
-from searchcore.architectures.nb201 import NB201_EDGES
 from searchcore.spaces import SPACES, get_space
 
 

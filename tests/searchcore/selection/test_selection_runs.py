@@ -10,8 +10,8 @@ from harness.cli import main
 from searchcore.architectures.nb201 import parse_nb201_arch
 from searchcore.methods.resolve import resolve_config
 from searchcore.search import LocalReporter, NullReporter, SearchRun
-from searchcore.trainables import select as T
 from searchcore.selection.select_config import select_config
+from searchcore.trainables import select as T
 from searchcore.trainables.select import select_trainable
 
 TINY = {

@@ -3,10 +3,8 @@ import torch
 
 from searchcore.methods.resolve import resolve_config
 from searchcore.supernets import build_supernet
-from searchcore.supernets.darts import DartsSupernet
-from searchcore.supernets.nb201 import NB201Supernet
-from searchcore.supernets.darts import DartsSearchCell
-from searchcore.supernets.nb201 import NB201SearchCell
+from searchcore.supernets.darts import DartsSearchCell, DartsSupernet
+from searchcore.supernets.nb201 import NB201SearchCell, NB201Supernet
 
 
 def _net(space, **over):

@@ -1,4 +1,5 @@
-"""Sweep files: expansion (grid x zip), trial names, overrides, and malformed files rejected before Ray."""
+"""Sweep files end to end (harness.sweepfile.load): expansion (grid x zip), trial names, overrides, and
+malformed files rejected before Ray."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ import pytest
 import ray
 
 from harness.cli import main
-from harness.sweep import SweepError, load_sweep, trial_names
+from harness.errors import SweepError
+from harness.sweepfile.load import load_sweep
+from harness.sweepfile.naming import trial_names
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 HEADER = """\
 name: t
@@ -142,7 +145,7 @@ MALFORMED = [
     ("zip_unequal", HEADER + "zip:\n  - seed: [0, 1, 2]\n    optim.lr: [0.1, 0.2]\n", 6,
      ["zip group 0", "equal lengths", "seed: 3", "optim.lr: 2"]),
     ("unknown_growth", HEADER + "grid:\n  method.mutation.growth: [linear, quadratic]\n", 6,
-     ["method.mutation.growth", "'quadratic'", "'exponential'", "'cosine'"]),
+     ["method.mutation.growth", "'quadratic'", "allowed: linear, exponential, cosine"]),
     ("negative_cpu", HEADER + "resources:\n  cpu: -1\n", 6, ["resources.cpu", "greater than 0"]),
     ("unknown_resource", HEADER + "resources: {cpu: 1, gpus: 1}\n", 5, ["'resources.gpus'", "cpu, gpu"]),
     ("grid_not_a_list", HEADER + "grid:\n  seed: 3\n", 6, ["grid.seed", "non-empty list"]),
@@ -182,7 +185,7 @@ def test_missing_file_and_cli_overrides_are_reported_as_such(tmp_path):
 
 
 def test_saved_sweep_round_trips(tmp_path):
-    from harness.results import load_saved, trials_json
+    from harness.saved_sweep import load_saved, trials_json
 
     sweep = load_sweep(write(tmp_path, HEADER + "grid:\n  seed: [0, 1]\n"))
     again = load_saved(sweep.to_yaml(), trials_json(sweep), "x")
@@ -233,7 +236,7 @@ def test_a_select_sweep_expands_one_trial_per_chosen_search_trial(tmp_path, caps
 
 
 def test_a_select_sweep_can_follow_a_search_sweep_saved_in_storage(tmp_path):
-    from harness.results import save_sweep
+    from harness.saved_sweep import save_sweep
 
     storage = tmp_path / "res"
     search = load_sweep(write(tmp_path, SEARCH, "search.yaml"), storage=str(storage))

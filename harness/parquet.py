@@ -1,0 +1,87 @@
+"""The two tables of a sweep, rebuilt from what the trials wrote: ``epochs.parquet`` (one row per trial
+and report) and ``trials.parquet`` (one row per trial: labels, flattened config, status, final metrics,
+provenance). Rebuilding is idempotent, so ``dartsweep collect`` can run any time, also mid-sweep.
+
+A restored trial re-reports the epochs after its checkpoint, so ``metrics.jsonl`` may hold an epoch twice:
+:func:`collect` keeps the latest line per (trial_id, :data:`ROW_KEY`). Column names and meanings:
+:mod:`analysis.columns`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pandas as pd
+
+from harness.layout import EPOCHS_FILE, METRICS_FILE, PROVENANCE_FILE, STATUS_FILE, TRIALS_TABLE
+from harness.saved_sweep import load_sweep_dir
+from harness.storage import join, read_text, write_bytes
+from harness.sweepfile.model import Sweep
+from searchcore.config import flatten
+
+ROW_KEY = ("epoch", "kind", "decision")
+"""What identifies a reported row within a trial: the epoch for searches; selection trials report several
+rows per epoch (``kind`` decision/tune, ``decision`` index)."""
+
+
+def _epoch_rows(exp_dir: str, trial_id: str) -> list[dict[str, Any]]:
+    text = read_text(join(exp_dir, trial_id, METRICS_FILE)) or ""
+    rows = []
+    for line in text.splitlines():
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:  # a line cut by a crash mid-write (never with atomic writes)
+            continue
+    latest: dict[tuple, dict[str, Any]] = {}
+    for row in rows:  # a resumed attempt's line replaces the earlier one, in the earlier one's place
+        latest[tuple(row.get(k) for k in ROW_KEY)] = row
+    return list(latest.values())
+
+
+def _cell(value: Any) -> Any:
+    """Lists and mappings as JSON text: a Parquet column keeps one scalar type."""
+    return json.dumps(value) if isinstance(value, (list, dict)) else value
+
+
+def _columns(tree: dict[str, Any]) -> dict[str, Any]:
+    """A nested config (or provenance) as one column per dotted key."""
+    return {k: _cell(v) for k, v in flatten(tree).items()}
+
+
+def build_frames(sweep: Sweep, exp_dir: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(epochs, trials) data frames of a sweep from its trials' own files."""
+    provenance = json.loads(read_text(join(exp_dir, PROVENANCE_FILE)) or "{}")
+    epochs, trials = [], []
+    for trial in sweep.trials:
+        labels = {"trial_id": trial.trial_id, "trial_index": trial.index, "sweep": sweep.spec.name,
+                  "seed": trial.config.get("seed"), **trial.axes, **{k: _cell(v) for k, v in trial.params.items()}}
+        rows = _epoch_rows(exp_dir, trial.trial_id)
+        epochs.extend({**labels, **row} for row in rows)
+        status = json.loads(read_text(join(exp_dir, trial.trial_id, STATUS_FILE)) or "{}")
+        row = {**labels, **_columns(trial.config)}
+        row.update(status=status.get("status", "PENDING"), error=status.get("error"),
+                   attempts=status.get("attempt", 0), wall_seconds=status.get("wall_seconds"),
+                   host=status.get("host"), epochs_done=len(rows))
+        final = rows[-1] if rows else {}
+        row.update({k: v for k, v in final.items() if k not in row and k not in ("attempt", "time")})
+        row.update({k: v for k, v in _columns(provenance).items() if k not in row})
+        trials.append(row)
+    return pd.DataFrame(epochs), pd.DataFrame(trials)
+
+
+def write_parquet(df: pd.DataFrame, path: str) -> None:
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False)
+    write_bytes(path, buf.getvalue())
+
+
+def collect(exp_dir: str, sweep: Sweep | None = None) -> tuple[str, str, pd.DataFrame]:
+    """Rebuilds ``epochs.parquet`` and ``trials.parquet`` from the trials' own outputs (idempotent)."""
+    sweep = sweep or load_sweep_dir(exp_dir)
+    epochs_df, trials_df = build_frames(sweep, exp_dir)
+    epochs_path, trials_path = join(exp_dir, EPOCHS_FILE), join(exp_dir, TRIALS_TABLE)
+    write_parquet(epochs_df, epochs_path)
+    write_parquet(trials_df, trials_path)
+    return epochs_path, trials_path, trials_df

@@ -1,0 +1,136 @@
+"""Expansion: the product of a sweep's axes, each point resolved into a validated trainable config.
+
+Fixed overrides (``set`` and the sweep-level shorthands) apply to every trial; a chained sweep's source
+axis comes first, so it varies slowest. Every trial config goes through the trainable's own validation
+here, so an invalid value fails before anything starts, at the line of the value that caused it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any
+
+from pydantic import ValidationError
+
+from harness.storage import absolute
+from harness.sweepfile.axes import Axis, swept_axes
+from harness.sweepfile.chaining import source_axis
+from harness.sweepfile.keys import check_key, got, yaml_leaves
+from harness.sweepfile.model import SOURCE_KEY, Sweep, SweepFile, Trial
+from harness.sweepfile.naming import trial_names
+from harness.sweepfile.yaml_lines import Locator
+from harness.trainables import AXES, TRAINABLES, TrainableSpec
+from searchcore.registry import UnknownNameError
+
+SHORTHANDS = {"data_root": "data.root", "epochs": "epochs", "nb201_table": "nb201_table",
+              "checkpoint_every": "checkpoint_every"}
+"""Sweep-level fields that become config overrides for every trial (when given)."""
+
+Point = dict[str, tuple[Any, tuple]]
+"""One trial's swept values: key -> (value, yaml path of the value)."""
+
+
+def fixed_overrides(spec_file: SweepFile, spec: TrainableSpec, loc: Locator, swept: set[str]) -> Point:
+    """Overrides shared by every trial (shorthands, then ``set``); a key may not be both fixed and swept."""
+    fixed: Point = {}
+    for field_name, key in SHORTHANDS.items():
+        value = getattr(spec_file, field_name)
+        if value is not None:
+            fixed[key] = (value, (field_name,))
+    for raw, value, path in yaml_leaves(spec_file.set, ("set",)):
+        key = check_key(raw, spec, path, loc, "set")
+        fixed[key] = (value, path)
+    for key, (_, path) in fixed.items():
+        if key in swept:
+            raise loc.error(path, f"{key!r} is both fixed ({path[0]}) and swept (grid/zip); keep one")
+    return fixed
+
+
+def resolve_trial(spec: TrainableSpec, spec_file: SweepFile, point: Point, fixed: Point,
+                  loc: Locator) -> tuple[dict[str, str], dict[str, Any]]:
+    """(method/space/dataset, validated config) of one trial; errors point at the offending value."""
+    sources = {**fixed, **point}
+    axes = {a: sources.get(a, (getattr(spec_file, a), (a,)))[0] for a in spec.axes}
+    overrides = {k: v for k, (v, _) in sources.items() if k not in AXES}
+    for key in spec.path_keys:
+        if key in overrides:
+            overrides[key] = absolute(overrides[key])
+    for a in spec.axes:
+        if not isinstance(axes[a], str):
+            raise loc.error(sources.get(a, (None, (a,)))[1], f"{a}: expected a name, got {axes[a]!r}")
+    try:
+        config = spec.resolve(axes, overrides)
+    except UnknownNameError as err:
+        axis = next((a for a in spec.axes if repr(axes[a]) in str(err)), spec.axes[0] if spec.axes else "")
+        raise loc.error(sources.get(axis, (None, (axis,)))[1], f"{axis}: {err}") from None
+    except ValidationError as err:
+        e = err.errors()[0]
+        key = ".".join(str(p) for p in e["loc"])
+        path = _source_path(key, sources, spec.axes)
+        allowed = spec.allowed(key)
+        raise loc.error(path, f"{key}: {e['msg']}{got(e)}" + (f"; allowed: {allowed}" if allowed else "")) from None
+    except ValueError as err:
+        raise loc.error(("set",), str(err)) from None
+    return axes, config
+
+
+def _source_path(key: str, sources: Point, axes: tuple[str, ...]) -> tuple:
+    for k, (_, path) in sources.items():
+        if k == key or key.startswith(k + ".") or k.startswith(key + "."):
+            return path
+    return sources.get("method", (None, ("method",)))[1] if "method" in axes else ("trainable",)
+
+
+def _product(axes: list[Axis], loc: Locator) -> list[Point]:
+    """Every combination of the axes' points (the first axis varies slowest); identical trials are an error."""
+    points: list[Point] = []
+    for combo in itertools.product(*[range(len(axis.points)) for axis in axes]):
+        point: Point = {}
+        for axis, i in zip(axes, combo):
+            for key, value, path in zip(axis.keys, axis.points[i], axis.paths[i]):
+                point[key] = (value, path)
+        points.append(point)
+    seen: dict[str, int] = {}
+    for i, point in enumerate(points):
+        params = {k: v for k, (v, _) in point.items()}
+        sig = json.dumps(params, sort_keys=True, default=str)
+        if sig in seen:
+            first_path = next(iter(point.values()))[1] if point else ("grid",)
+            raise loc.error(first_path, f"trials {seen[sig]} and {i} are identical ({params}); "
+                            "remove the repeated value")
+        seen[sig] = i
+    return points
+
+
+def expand(spec_file: SweepFile, loc: Locator, known: dict[str, Sweep] | None = None) -> tuple[list[Trial], list[str]]:
+    """The trials of a validated sweep file, and its swept keys (what tables group by)."""
+    try:
+        spec = TRAINABLES.get(spec_file.trainable)
+    except UnknownNameError as err:
+        raise loc.error(("trainable",), f"trainable: {err}") from None
+    chain_axis, source_dirs = source_axis(spec_file, spec, loc, known or {})
+    axes = swept_axes(spec_file, spec, loc)
+    swept = [k for axis in axes for k in axis.keys]
+    fixed = fixed_overrides(spec_file, spec, loc, set(swept))
+    if chain_axis is not None:
+        key = spec.chain_key
+        if key in fixed or key in swept:
+            where = fixed[key][1] if key in fixed else ("grid", key)
+            raise loc.error(where, f"{key!r} comes from after: (the search trial's final checkpoint); drop it")
+        axes = [chain_axis, *axes]
+    points = _product(axes, loc)
+    params = [{k: v for k, (v, _) in p.items()} for p in points]
+    per_source = len(points) // len(source_dirs)  # the source axis comes first: it varies slowest
+    trials = []
+    for i, (name, point) in enumerate(zip(trial_names(params, spec.path_keys), points)):
+        source = source_dirs[i // per_source]
+        if source is not None:
+            point = {k: v for k, v in point.items() if k != SOURCE_KEY and not k.startswith(SOURCE_KEY + ".")}
+            point[spec.chain_key] = (source, ("after", "sweep"))
+        axes_used, config = resolve_trial(spec, spec_file, point, fixed, loc)
+        trials.append(Trial(i, name, params[i], axes_used, config, source))
+    if chain_axis is not None:  # tables group chained trials by what varied in their search sweep
+        varied = [k for k in chain_axis.keys if len({json.dumps(p[k], default=str) for p in params}) > 1]
+        swept = [k for k in varied if k not in (SOURCE_KEY, f"{SOURCE_KEY}.seed")] + swept
+    return trials, swept

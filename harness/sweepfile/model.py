@@ -1,0 +1,99 @@
+"""The typed sweep file (what a user writes) and the expanded sweep (what runs and is saved).
+
+The pydantic models reject unknown keys (house style); :class:`Trial` and :class:`Sweep` are the
+expansion's result, JSON/YAML round-trippable so a saved sweep can be resumed or chained after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+DEFAULT_STORAGE = "./results"
+SOURCE_KEY = "source"
+"""Chained sweeps: the swept key naming the search trial a trial starts from (``source.<key>``: its labels)."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Resources(_Strict):
+    cpu: float = Field(1.0, gt=0)
+    """CPUs per trial (fractions allowed); Ray also sets the trial's thread count from it."""
+    gpu: float = Field(0.0, ge=0)
+    """GPUs per trial; 0.5 packs two trials on one GPU."""
+
+
+class After(_Strict):
+    """Chaining: start each trial from the final checkpoint of a trial of an earlier (search) sweep."""
+
+    sweep: str
+    """The search sweep: its name (under this sweep's storage, or given earlier in the same `dartsweep
+    run`), or the path / URI of its directory."""
+    trials: Literal["all"] | list[str] | dict[str, Any] = "all"
+    """Which of its trials: ``all``, a list of trial ids (or their ``tNNN`` prefixes), or a filter on its
+    swept keys and method/space/dataset (``{method: em-darts, seed: [0, 1]}``)."""
+
+
+class SweepFile(_Strict):
+    """The top level of a sweep file; every field is documented in docs/sweeps.md."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    description: str = ""
+    trainable: str = "search"
+    method: str = "darts"
+    space: str = "nb201"
+    dataset: str = "digits"
+    data_root: str | None = None
+    epochs: int | None = Field(None, ge=1)
+    nb201_table: str | None = None
+    checkpoint_every: int | None = Field(None, ge=1)
+    after: After | None = None
+    set: dict[str, Any] = {}
+    grid: dict[str, Any] = {}
+    zip: list[dict[str, Any]] = []
+    resources: Resources = Resources()
+    max_concurrent: int | None = Field(None, ge=1)
+    max_failures: int = Field(0, ge=0)
+    keep_checkpoints: int = Field(2, ge=1)
+    storage: str = DEFAULT_STORAGE
+    storage_shared: bool = False
+    """The (non-URI) storage path is on a file system every node mounts at the same path (NFS)."""
+
+
+@dataclass
+class Trial:
+    index: int
+    trial_id: str
+    params: dict[str, Any]
+    """The swept keys of this trial (grid and zip), in axis order."""
+    axes: dict[str, str]
+    """method, space, dataset of this trial."""
+    config: dict[str, Any]
+    """The resolved, validated trainable config (nested, JSON-ready)."""
+    source: str | None = None
+    """Chained trials: the directory of the search trial whose final checkpoint this trial starts from."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"index": self.index, "trial_id": self.trial_id, "params": self.params, "axes": self.axes,
+                "config": self.config, "source": self.source}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Trial:
+        return cls(d["index"], d["trial_id"], d["params"], d["axes"], d["config"], d.get("source"))
+
+
+@dataclass
+class Sweep:
+    spec: SweepFile
+    trials: list[Trial]
+    source: str
+    swept_keys: list[str] = field(default_factory=list)
+
+    def to_yaml(self) -> str:
+        body = self.spec.model_dump(mode="json")
+        return f"# resolved from {self.source}\n" + yaml.safe_dump(body, sort_keys=False)

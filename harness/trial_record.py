@@ -1,0 +1,87 @@
+"""What a trial writes about itself in ``<exp>/<trial_id>/``: config, one metrics line per report, status.
+
+The trial keeps this record itself (no Ray internals needed), so ``collect`` works on any copy of the
+storage and a crashed driver loses nothing. Every write replaces a whole file (:mod:`harness.storage`).
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from harness.layout import CONFIG_FILE, ERROR_FILE, METRICS_FILE, STATUS_FILE
+from harness.storage import join, read_text, write_text
+from searchcore.search.reporter import jsonable
+
+
+class TrialOutputs:
+    """The trial-side record in ``<exp>/<trial_id>/``; every write replaces a whole file."""
+
+    def __init__(self, trial_dir: str, trial_id: str) -> None:
+        self.dir = trial_dir
+        self.trial_id = trial_id
+        self.status: dict[str, Any] = json.loads(read_text(join(trial_dir, STATUS_FILE)) or "{}")
+        self.lines = (read_text(join(trial_dir, METRICS_FILE)) or "").splitlines()
+        self._start = time.time()
+
+    def _write_status(self, **update: Any) -> None:
+        self.status.update(update, trial_id=self.trial_id, host=socket.gethostname(), updated=time.time())
+        write_text(join(self.dir, STATUS_FILE), json.dumps(self.status, indent=1, default=str))
+
+    def finished(self) -> bool:
+        return self.status.get("status") == "TERMINATED"
+
+    def start(self, config: dict[str, Any]) -> None:
+        write_text(join(self.dir, CONFIG_FILE), json.dumps(config, indent=1))
+        self._start = time.time()
+        self._write_status(status="RUNNING", attempt=int(self.status.get("attempt", 0)) + 1,
+                           started=self.status.get("started", self._start), error=None)
+
+    def append_metrics(self, metrics: dict[str, Any]) -> None:
+        row = {"trial_id": self.trial_id, "attempt": self.status.get("attempt", 1), "time": time.time(),
+               **jsonable(metrics)}
+        self.lines.append(json.dumps(row, default=str))
+        write_text(join(self.dir, METRICS_FILE), "\n".join(self.lines) + "\n")
+
+    def _wall(self) -> float:
+        return float(self.status.get("wall_seconds", 0.0)) + time.time() - self._start
+
+    def finish(self) -> None:
+        self._write_status(status="TERMINATED", wall_seconds=self._wall(), ended=time.time())
+
+    def fail(self, err: BaseException) -> None:
+        text = "".join(traceback.format_exception(type(err), err, err.__traceback__))
+        old = read_text(join(self.dir, ERROR_FILE)) or ""
+        header = f"--- attempt {self.status.get('attempt', 1)} on {socket.gethostname()}\n"
+        write_text(join(self.dir, ERROR_FILE), old + header + text)
+        self._write_status(status="ERROR", error=f"{type(err).__name__}: {err}"[:2000],
+                           wall_seconds=self._wall(), ended=time.time())
+
+    def mark_error(self, message: str) -> None:
+        """Driver side: Ray saw the trial fail without a trial-side record (process killed, OOM)."""
+        if self.status.get("status") != "ERROR":
+            self._write_status(status="ERROR", error=message[:2000])
+
+
+def run_trial(fn: Callable[[dict[str, Any], Any], dict[str, Any]], config: dict[str, Any],
+              outputs: TrialOutputs, reporter: Any) -> dict[str, Any]:
+    """Runs one trial with its trial-side record; a trial already TERMINATED is not rerun."""
+    if outputs.finished():
+        return {}
+    outputs.start(config)
+    try:
+        final = fn(config, reporter)
+    except BaseException as err:
+        outputs.fail(err)
+        raise
+    outputs.finish()
+    return final
+
+
+def mark_error(exp_dir: str, trial_id: str, message: str) -> None:
+    """Driver side: a trial Ray saw fail without a trial-side record (process killed, OOM)."""
+    TrialOutputs(join(exp_dir, trial_id), trial_id).mark_error(message)
