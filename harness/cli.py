@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from harness.errors import CliError
@@ -43,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as err:
         print(f"dartsweep {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `dartsweep spaces | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 __all__ = ["CliError", "build_parser", "main"]
