@@ -133,6 +133,8 @@ _add("epoch_seconds", "epoch time", "s", "seconds for the epoch: training, evalu
      short="", fmt=".1f")
 _add("images_per_second", "throughput", "img/s", "training images per second (weight and α batches)",
      short="", fmt=".0f")
+_add("peak_memory_mb", "peak memory", "MiB", "peak GPU memory allocated in the epoch (CUDA), else the "
+     "process's peak resident set size so far (r-DARTS Table 3)", short="", fmt=".0f")
 
 # ---------------------------------------------------------------- NB201 ground truth of the derived arch
 

@@ -11,7 +11,7 @@ import importlib
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 
@@ -70,7 +70,8 @@ class DataConfig(StrictModel):
     split: Literal["seeded", "ordered"] = "seeded"
     """``ordered`` = first/second half by index, as DARTS/PT/EM (reference-notes §1.1)."""
     use_full_train: bool = False
-    """Train weights on the whole training set (IS-DARTS' "train+val", reference-notes §6)."""
+    """Weight steps without α steps pass once per epoch over the whole training set, the 'full' split
+    (IS-DARTS' "train+val", 002_… Eq. 17; reference-notes §6). With α steps the α half stays held out."""
     cutout: int = Field(0, ge=0)
     """Cutout length; search scripts of DARTS/PT/EM use none."""
     limit_train_images: int | None = Field(None, ge=4)
@@ -94,6 +95,13 @@ class SupernetConfig(StrictModel):
     DARTS True (quark0/darts)."""
     channels_last: bool = True
     """NHWC memory format: faster convolutions on CPU and tensor cores; numerically the same network."""
+    pool_bn: bool | None = None
+    """BN(affine=False) after pooling candidates; ``None`` = family default: DARTS True (quark0/darts
+    model_search.py, DA issue #10), NB201 False (AutoDL). IS-DARTS' DARTS supernet has none (xautodl
+    NASNet search cells, reference-notes §6), so its IIM sees the pools' raw outputs."""
+    final_bn_relu: bool | None = None
+    """BN + ReLU before global pooling; ``None`` = family default: NB201 True (AutoDL ``lastact``),
+    DARTS False (quark0/darts). IS-DARTS' DARTS supernet has it (xautodl NASNet ``lastact``)."""
 
 
 class WeightOptimConfig(StrictModel):
@@ -136,7 +144,7 @@ class RegularizerConfig(StrictModel):
     """``linear``: λ·min(1, epoch/ramp_epochs) (β-DARTS ramps 50·epoch/100)."""
     ramp_epochs: int = Field(100, ge=1)
     sign: Literal[1, -1] = 1
-    """+1 adds λ·term to the α loss; BER's exact sign is unverified (reference-notes §8)."""
+    """+1 adds λ·term to the α loss (r-DARTS 004_… Eq. 15: L*_val = L_val + λ·r(α))."""
 
 
 class ShrinkConfig(StrictModel):
@@ -156,8 +164,13 @@ class MethodConfig(StrictModel):
     name: str = "darts"
     """The preset this method came from (informational; the axes below define the method)."""
     forward: Literal["mixed", "edge_mutation"] = "mixed"
-    level: Literal["bilevel", "single"] = "bilevel"
-    single_update: Literal["combined", "two_optimizers"] = "two_optimizers"
+    level: Literal["bilevel", "single", "same_subset"] = "bilevel"
+    """``bilevel``: α on the α split, weights on the weight split (DARTS Eq. 3-4). ``single``: one batch of
+    the weight split updates both (Single-DARTS 003_… Eq. 16). ``same_subset``: α on a different batch of
+    the weight split (Single-DARTS Table 4, middle row)."""
+    single_update: Literal["combined", "two_optimizers"] = "combined"
+    """Single level: one gradient of L_train w.r.t. (α, w) and both optimisers step (003_… Eq. 16), or an α
+    step then a weight step on the same batch (``two_optimizers``, an ablation)."""
     order: Literal["alpha_first", "weights_first"] = "alpha_first"
     """DARTS/PT/EM take the α step first; AutoDL's DARTS-V1 the weight step (reference-notes §2.1)."""
     activation: ActivationName = "softmax"
@@ -176,6 +189,38 @@ class MethodConfig(StrictModel):
     regularizer: RegularizerConfig = RegularizerConfig()
     arch_optim: ArchOptimConfig = ArchOptimConfig()
     shrink: ShrinkConfig = ShrinkConfig()
+    arch_gradient: Literal["first_order", "second_order"] = "first_order"
+    """How the α gradient sees the weights (DARTS, Liu et al. 2019 §2.3): ``first_order`` holds w (ξ = 0 in
+    Eq. 6, DARTS' own "first-order approximation", the default of quark0/darts train_search.py);
+    ``second_order`` differentiates L_val through one virtual weight step with the finite-difference
+    Hessian-vector product of Eq. 7-8 (``--unrolled``; ``searchcore.search.unrolled``). Bi-level with a
+    trainable α only; declared last so that its check sees the other axes."""
+
+    @field_validator("arch_gradient")
+    @classmethod
+    def _second_order_needs_bilevel_trainable_alpha(cls, value: str, info: ValidationInfo) -> str:
+        """Eq. 6 unrolls the inner (weight) problem of the bi-level objective (Eq. 3-4): single level has
+        none (``same_subset`` is left out as untested), and a fixed or absent α has no gradient to take."""
+        if value != "second_order":
+            return value
+        from searchcore.methods.activations import ACTIVATIONS
+
+        conflicts = []
+        level = info.data.get("level")
+        if level is not None and level != "bilevel":
+            conflicts.append(f"method.level={level} (needs bilevel)")
+        arch_optim = info.data.get("arch_optim")
+        if arch_optim is not None and arch_optim.fix_alpha:
+            conflicts.append("method.arch_optim.fix_alpha=true")
+        activation = info.data.get("activation")
+        if activation in ACTIVATIONS and not ACTIVATIONS.get(activation).trainable:
+            conflicts.append(f"method.activation={activation} (α-free)")
+        if conflicts:
+            raise PydanticCustomError(
+                "incompatible_axes",
+                "method.arch_gradient=second_order needs a bi-level search with a trainable α; got "
+                + ", ".join(conflicts))
+        return value
 
 
 class SearchConfig(StrictModel):

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from searchcore.architectures.darts import (
+    DARTS_CONCAT,
     DARTS_EDGES,
     DARTS_OPS,
     Genotype,
@@ -22,6 +23,7 @@ from searchcore.architectures.darts import (
 )
 from searchcore.config import SupernetConfig
 from searchcore.families.base import NetworkDefaults, PaperValue, SpaceFamily, register_family
+from searchcore.families.sampling import RandomGenerator, uniform_index, uniform_subset
 from searchcore.spaces import CellSpace, SearchSpace, register_space, uniform_cell
 from searchcore.supernets.base import Supernet
 
@@ -42,12 +44,27 @@ class DartsFamily(SpaceFamily):
             "method.mutation.p_max": PaperValue(0.125, "EM-DARTS README/argparse: DARTS space and S5 p_max "
                                                        "0.125 (reference-notes §9)"),
         }},
+        "single-darts": {"imagenet": {
+            "data.batch_size": PaperValue(360, "batch 360, SGD lr 0.025, 50 epochs on ImageNet-1k: Single-DARTS "
+                                               "003_… §5.1.2"),
+        }},
+        "r-darts": {"*": {
+            "method.regularizer.lam": PaperValue(1.0, "λ = 1 on the DARTS space: r-DARTS 004_… Table 2 "
+                                                      "(ImageNet) and Table 4 (MobileNet-like)"),
+        }},
+        "darts-pt": {"*": {
+            "epochs": PaperValue(50, "50 epochs: DARTS-PT exp_scripts/darts-sota.sh (reference-notes §5.1)"),
+        }},
         "is-darts": {"*": {
             "epochs": PaperValue(50, f"50: {_IS_SCRIPT}"),
             "method.shrink.steps": PaperValue(7, f"7 pruning steps, keep 2 per node: {_IS_SCRIPT}"),
             "method.shrink.interval": PaperValue(3, f"a step every 3 epochs: {_IS_SCRIPT}"),
             "method.shrink.samples": PaperValue(600, "IIM over 600 images (the paper's K; the code uses the "
                                                      f"whole loader): {_IS_SCRIPT}"),
+            "supernet.pool_bn": PaperValue(False, "no BN after pools: xautodl NASNet search cells used by "
+                                                  "IS-DARTS (reference-notes §6)"),
+            "supernet.final_bn_relu": PaperValue(True, "BN + ReLU before global pooling: xautodl NASNet "
+                                                       "search model `lastact` used by IS-DARTS"),
         }},
     }
 
@@ -56,7 +73,10 @@ class DartsFamily(SpaceFamily):
         from searchcore.supernets.darts import DartsSupernet
 
         track = True if net.track_running_stats is None else net.track_running_stats  # quark0/darts
-        return DartsSupernet(space, num_classes, net.channels, net.layers, track, activation)
+        pool_bn = True if net.pool_bn is None else net.pool_bn  # quark0/darts model_search.py
+        final = False if net.final_bn_relu is None else net.final_bn_relu  # quark0/darts: none
+        return DartsSupernet(space, num_classes, net.channels, net.layers, track, activation,
+                             pool_bn=pool_bn, final_bn_relu=final)
 
     def derive(self, space: SearchSpace, weights: dict[str, torch.Tensor], exclude_none: bool) -> Genotype:
         return derive_darts(space, weights)  # DARTS' rule never keeps 'none' anyway
@@ -81,6 +101,29 @@ class DartsFamily(SpaceFamily):
     def check_architecture(self, space: SearchSpace, architecture: Genotype) -> list[str]:
         return genotype_space_violations(space, architecture)
 
+    def sample_architecture(self, space: SearchSpace, generator: RandomGenerator) -> Genotype:
+        """A random DARTS cell pair, drawn like DARTS' discretisation but at random: for each intermediate
+        node of the normal and then the reduce cell, ``topology_keep`` = 2 distinct inputs uniform among
+        its predecessors (DARTS §2.4: k = 2 inputs from distinct nodes), one op per chosen input uniform
+        over that edge's candidates without ``none`` (§2.4 never keeps the zero op, so no genotype holds
+        it), concat = the 4 intermediate nodes. This is the random-architecture baseline of DARTS (Liu et
+        al. 2019, random cells from the same space) and RobustDARTS (Zela et al. 2020), and EM-DARTS'
+        "random sampling" row on S5 (App. A.7, Table 7). Per-edge op sets (S1) are respected; an input
+        whose edge has only ``none`` cannot be chosen."""
+        genes: dict[str, list[tuple[str, int]]] = {}
+        for cell in space.cells:
+            pairs: list[tuple[str, int]] = []
+            for node in space.nodes():
+                edges = [e for e in space.node_edges(node) if _sampled_ops(cell.edge_ops[e])]
+                if len(edges) < self.topology_keep:
+                    raise ValueError(f"{space.name}/{cell.name}: node {node} has {len(edges)} inputs with an "
+                                     f"op other than none; a DARTS cell needs {self.topology_keep}")
+                for i in uniform_subset(generator, len(edges), self.topology_keep):
+                    ops = _sampled_ops(cell.edge_ops[edges[i]])
+                    pairs.append((ops[uniform_index(generator, len(ops))], space.edges[edges[i]][1]))
+            genes[cell.name] = pairs
+        return Genotype(genes["normal"], list(DARTS_CONCAT), genes["reduce"], list(DARTS_CONCAT))
+
     def network_defaults(self, dataset: str) -> NetworkDefaults:
         return IMAGENET_NETWORK if dataset == "imagenet" else CIFAR_NETWORK
 
@@ -91,6 +134,11 @@ class DartsFamily(SpaceFamily):
         d = self.network_defaults(dataset)
         cls = NetworkImageNet if d is IMAGENET_NETWORK else NetworkCIFAR
         return cls(channels or d.channels, num_classes, layers or d.layers, auxiliary, architecture)
+
+
+def _sampled_ops(ops: tuple[str, ...]) -> tuple[str, ...]:
+    """An edge's candidates a random genotype may use: all but ``none`` (DARTS §2.4)."""
+    return tuple(op for op in ops if op != "none")
 
 
 DARTS = register_family(DartsFamily())

@@ -16,6 +16,7 @@ from torch import nn
 from searchcore.architectures.nb201 import NB201_CELL, NB201_EDGES, NB201_OPS, NB201Arch, best_op
 from searchcore.config import SupernetConfig
 from searchcore.families.base import NetworkDefaults, PaperValue, SpaceFamily, register_family
+from searchcore.families.sampling import RandomGenerator, uniform_index
 from searchcore.selection.schedule import Slot, last_epoch_schedule
 from searchcore.spaces import SearchSpace, register_space, uniform_cell
 from searchcore.supernets.base import Supernet
@@ -60,7 +61,24 @@ class NB201Family(SpaceFamily):
     paper_values = {
         "em-darts": {"*": {
             "method.mutation.p_max": PaperValue(0.2, "EM-DARTS README: NB201 p_max 0.2 (reference-notes §9)"),
-            "method.arch_optim.lr": PaperValue(1e-4, "Adam lr 1e-4 on NB201: EM-DARTS NB201 setting"),
+            "method.arch_optim.lr": PaperValue(1e-4, "Adam lr 1e-4, wd 1e-3, betas (0.5, 0.999): EM-DARTS "
+                                                     "000_… A.5.1"),
+            "optim.weight_decay": PaperValue(5e-4, "SGD weight decay 0.0005 on NB201: EM-DARTS 000_… A.5.1 "
+                                                   "(DARTS space: 3e-4, A.5.2)"),
+        }},
+        "single-darts": {"*": {
+            "optim.lr": PaperValue(0.005, "SGD lr 0.005 on NB201: Single-DARTS 003_… §5.1.1 (Table 5: lr "
+                                          "0.025 gives 93.10/69.24, 0.005 gives 94.36/73.51)"),
+        }},
+        "r-darts": {"*": {
+            "method.regularizer.lam": PaperValue(0.5, "λ = 0.5: r-DARTS 004_… Table 1 headline row "
+                                                      "(λ = 0.75 rows are ablations)"),
+        }},
+        "darts-pt": {"*": {
+            "epochs": PaperValue(100, "100 epochs: DARTS-PT exp_scripts/darts-201.sh (the paper says 'identical "
+                                      "to DARTS', 50; we follow the script) (reference-notes §5.1)"),
+            "supernet.track_running_stats": PaperValue(True, "search-cell BN track_running_stats=True: DARTS-PT "
+                                                             "nasbench201/search_model.py (reference-notes §2.2)"),
         }},
         "is-darts": {"*": {
             "epochs": PaperValue(30, f"30: {_IS_SCRIPT}"),
@@ -76,7 +94,10 @@ class NB201Family(SpaceFamily):
         from searchcore.supernets.nb201 import NB201Supernet
 
         track = False if net.track_running_stats is None else net.track_running_stats  # AutoDL BN=0, IS, EM
-        return NB201Supernet(space, num_classes, net.channels, net.cells_per_stage, track, activation)
+        pool_bn = False if net.pool_bn is None else net.pool_bn  # AutoDL cell_operations.py
+        final = True if net.final_bn_relu is None else net.final_bn_relu  # AutoDL `lastact`
+        return NB201Supernet(space, num_classes, net.channels, net.cells_per_stage, track, activation,
+                             pool_bn=pool_bn, final_bn_relu=final)
 
     def derive(self, space: SearchSpace, weights: dict[str, torch.Tensor], exclude_none: bool) -> NB201Arch:
         cell = space.cells[0]
@@ -86,6 +107,14 @@ class NB201Family(SpaceFamily):
     def from_masks(self, space: SearchSpace, masks: dict[str, torch.Tensor]) -> NB201Arch:
         """The first remaining op per edge: the reference's argmax of the 0/1 mask."""
         return self.derive(space, {k: m.detach().cpu() for k, m in masks.items()}, exclude_none=False)
+
+    def sample_architecture(self, space: SearchSpace, generator: RandomGenerator) -> NB201Arch:
+        """One op per edge, uniform over the edge's candidates, ``none`` included: uniform over all
+        5^6 = 15,625 cells of the benchmark's table, the distribution its own random-search baseline (RS,
+        Dong & Yang 2020) draws from. Isomorphic and disconnected cells count separately, as the table
+        lists them; EM-DARTS' "random sampling" baseline (App. A.7) is the same draw on its space."""
+        cell = space.cells[0]
+        return NB201Arch(tuple(ops[uniform_index(generator, len(ops))] for ops in cell.edge_ops))
 
     def pt_schedule(self, space: SearchSpace, tune_epochs: int, seed: int) -> tuple[list[Slot], int]:
         return last_epoch_schedule(space, tune_epochs, seed)

@@ -10,6 +10,7 @@ family or per space (EM-DARTS' p_max, IS-DARTS' schedule) live with the family o
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,14 +44,33 @@ _DARTS_SRC = "DARTS (Liu et al. 2019) first order; quark0/darts train_search.py 
 @PRESETS.decorator("darts")
 def darts(space: str, dataset: str) -> Preset:
     return Preset(
-        {"method.name": "darts"},
+        {"method.name": "darts", "data.split": "ordered"},
         {
+            "data.split": "weights on the first half of the training set by index, α on the second: "
+                          "quark0/darts train_search.py (reference-notes §1.1)",
             "optim.*": "SGD 0.025 cosine to 0.001, momentum 0.9, wd 3e-4, clip 5: " + _DARTS_SRC,
             "method.arch_optim.*": "Adam 3e-4, betas (0.5, 0.999), wd 1e-3: " + _DARTS_SRC,
             "method.order": "alpha_first: " + _DARTS_SRC,
             "epochs": "50: " + _DARTS_SRC,
         },
         "first-order DARTS: bi-level, softmax, mixed forward, argmax selection",
+    )
+
+
+@PRESETS.decorator("darts-2nd")
+def darts_2nd(space: str, dataset: str) -> Preset:
+    """``darts`` with the unrolled α gradient: quark0/darts runs the same train_search.py with ``--unrolled``,
+    which changes only the architect's step. DARTS-PT's architect refuses second order (reference-notes
+    §2.2) and EM-DARTS' crashes with it on the DARTS space (§9), so only DARTS itself reports it."""
+    base = darts(space, dataset)
+    return Preset(
+        {**base.overrides, "method.name": "darts-2nd", "method.arch_gradient": "second_order"},
+        {**base.sources,
+         "method.arch_gradient": "one virtual SGD step (lr, momentum, wd of the weight optimiser), "
+                                 "finite-difference Hessian-vector product with ε = 0.01/‖∇_w' L_val‖: DARTS "
+                                 "(Liu et al. 2019) §2.3 Eq. 6-8; quark0/darts train_search.py --unrolled, "
+                                 "cnn/architect.py (reference-notes §3.2)"},
+        "second-order DARTS: first-order DARTS' settings, α gradient through one unrolled weight step",
     )
 
 
@@ -71,54 +91,106 @@ def em_darts(space: str, dataset: str) -> Preset:
     overrides: dict[str, Any] = {
         "method.name": "em-darts", "method.forward": "edge_mutation", "method.mutation.growth": "linear",
         "method.mutation.ramp_epochs": 50, "method.selection": "argmax-no-none", "epochs": 50,
+        "data.split": "ordered",
     }
     sources = {
         "method.mutation.growth": "linear growth: EM-DARTS main setting (reference-notes §9)",
         "method.mutation.ramp_epochs": "ramp hard-coded to 50 epochs: EM train_search.py (reference-notes §9)",
         "method.selection": "top-1 but never 'none': EM genotype rule (reference-notes §2.2)",
+        "data.split": "dataset split in half (000_… A.5); by index in EM train_search.py (reference-notes §1.1)",
+        "optim.*": "SGD 0.025 cosine to 0.001, momentum 0.9, wd 3e-4 (NB201: 5e-4): 000_… A.5.1/A.5.2",
+        "method.arch_optim.*": "Adam 3e-4 (NB201: 1e-4), wd 1e-3, betas (0.5, 0.999): 000_… A.5.1/A.5.2",
+        "epochs": "50: 000_… A.5.1/A.5.2",
     }
     overrides, sources = with_paper_values("em-darts", space, dataset, overrides, sources)
     return Preset(overrides, sources, "EM-DARTS: edge mutation in weight steps, p grows 0 -> p_max")
 
 
+_SINGLE = "Single-DARTS (Hou et al.) 003_…"
+
+
 @PRESETS.decorator("single-darts")
 def single_darts(space: str, dataset: str) -> Preset:
-    return Preset(
-        {"method.name": "single-darts", "method.level": "single", "method.activation": "sigmoid",
-         "method.alpha_init": "constant", "method.single_update": "two_optimizers"},
-        {
-            "method.level": "same batch updates w and α: Single-DARTS abstract (arXiv 2108.08128)",
-            "method.activation": "sigmoid [UNVERIFIED: code unreachable, reference-notes §7]",
-            "method.alpha_init": "constant −ln(|O|−1) so σ = 1/|O| [UNVERIFIED, reference-notes §7]",
-            "method.single_update": "two optimisers on one batch [UNVERIFIED; 'combined' offered]",
-        },
-        "Single-DARTS: single-level optimisation with sigmoid weights",
-    )
+    """The NB201 lr (0.005) and the ImageNet batch (360) come from the family (003_… §5.1.1, §5.1.2).
+
+    Derivation never picks ``none``: under sigmoid weights ``none``'s α gets no gradient (its output is 0
+    and the sigmoid does not couple it to the other ops), so its α stays at the init while the others move,
+    and plain argmax derives an all-``none`` (dead) cell whenever the others sink below the init. The
+    paper's NB201 results (Table 1, 94.36 on CIFAR-10) are cells without ``none``; on the DARTS space the
+    DARTS rule never keeps ``none`` anyway.
+    """
+    overrides: dict[str, Any] = {
+        "method.name": "single-darts", "method.level": "single", "method.activation": "sigmoid",
+        "method.single_update": "combined", "method.alpha_init": "constant",
+        "method.alpha_init_value": -math.log(7.0), "method.arch_optim.weight_decay": 0.0,
+        "method.selection": "argmax-no-none", "epochs": 50,
+    }
+    sources = {
+        "method.level": f"one batch updates w and α, Eq. 16: {_SINGLE} §4.3",
+        "method.single_update": f"one gradient of L_train w.r.t. (α, w), Eq. 16 ('two_optimizers' = two "
+                                f"steps on the batch, an ablation): {_SINGLE} §4.3",
+        "method.activation": f"sigmoid instead of softmax: {_SINGLE} §4.3 (Table 5 compares both)",
+        "method.alpha_init_value": f"α = −ln 7 so sigmoid(α) = 0.125: {_SINGLE} §5.1.2 (stated for the DARTS "
+                                   "space and kept on NB201; Table 5's 'Sigmoid*' = 0; null = −ln(|O|−1))",
+        "method.arch_optim.weight_decay": f"0, 'to avoid extra gradients on zero operations': {_SINGLE} §5.1.2",
+        "method.arch_optim.*": f"Adam 3e-4 fixed, betas (0.5, 0.999): {_SINGLE} §5.1.1",
+        "optim.*": f"SGD momentum 0.9, wd 3e-4, cosine (lr: family): {_SINGLE} §5.1.1; lr_min 0.001 and "
+                   "grad clip 5: paper silent, DARTS defaults",
+        "method.selection": "argmax without 'none' (see the preset's docstring)",
+        "epochs": f"50 epochs, batch 64: {_SINGLE} §5.1.1",
+        "data.*": "paper silent on the split: weights and α train on the weight half (data.use_full_train: "
+                  "true trains both on the whole training set)",
+    }
+    overrides, sources = with_paper_values("single-darts", space, dataset, overrides, sources)
+    return Preset(overrides, sources, "Single-DARTS: single-level optimisation with sigmoid weights")
 
 
 @PRESETS.decorator("r-darts")
 def r_darts(space: str, dataset: str) -> Preset:
-    return Preset(
-        {"method.name": "r-darts", "method.regularizer.kind": "entropy", "method.regularizer.lam": 1.0,
-         "method.regularizer.schedule": "constant"},
-        {
-            "method.regularizer.kind": "entropy of softmax(α) in the α loss: r-DARTS/BER (AAAI 2026)",
-            "method.regularizer.lam": "1.0 [UNVERIFIED: the paper's Table 1 values could not be retrieved; "
-            "sweep method.regularizer.lam] (reference-notes §8)",
-        },
-        "r-DARTS / BER: entropy regulariser on softmax(α)",
-    )
+    """λ comes from the family: 0.5 on NB201 (Table 1), 1 on the DARTS space (Tables 2 and 4)."""
+    overrides: dict[str, Any] = {
+        "method.name": "r-darts", "method.regularizer.kind": "entropy", "method.regularizer.lam": 1.0,
+        "method.regularizer.schedule": "constant", "method.regularizer.sign": 1, "data.split": "ordered",
+    }
+    sources = {
+        "method.regularizer.kind": "λ·mean over edges of the entropy of softmax(α_e) added to L_val: r-DARTS "
+                                   "004_… Eq. 15, 17",
+        "method.regularizer.sign": "+λ·r(α) (L*_val = L_val + λ·r): 004_… Eq. 15",
+        "method.regularizer.lam": "1 (004_… Tables 2, 4) unless the family fixes it",
+        "method.regularizer.schedule": "constant λ (no schedule in 004_… Eq. 15-20)",
+        "data.split": "DARTS' halves by index; the paper's App. A (search settings) is not in the text",
+        "epochs": "50 (DARTS); Table 1 reports convergence at e = 15 (λ 0.5) and e = 5 (λ 0.75)",
+    }
+    overrides, sources = with_paper_values("r-darts", space, dataset, overrides, sources)
+    return Preset(overrides, sources, "r-DARTS / BER: entropy regulariser on softmax(α)")
 
 
 @PRESETS.decorator("beta-darts")
 def beta_darts(space: str, dataset: str) -> Preset:
     return Preset(
         {"method.name": "beta-darts", "method.regularizer.kind": "beta_decay", "method.regularizer.lam": 50.0,
-         "method.regularizer.schedule": "linear", "method.regularizer.ramp_epochs": 100},
+         "method.regularizer.schedule": "linear", "method.regularizer.ramp_epochs": 100, "data.split": "ordered"},
         {"method.regularizer.*": "λ = 50·epoch/100, logsumexp(α) mean: Beta-DARTS architect.py "
-         "(reference-notes §8)"},
+         "(reference-notes §8)",
+         "data.split": "first and second halves: Beta-DARTS train_search.py (reference-notes §8)"},
         "β-DARTS: beta-decay regularisation (a baseline in the tables)",
     )
+
+
+@PRESETS.decorator("darts-pt")
+def darts_pt(space: str, dataset: str) -> Preset:
+    """DARTS-PT's supernet training (then ``select`` with a ``pt`` rule). Epochs and the NB201 supernet's
+    BN come from the family: its scripts train 100 epochs on NB201, 50 on the DARTS space."""
+    overrides: dict[str, Any] = {"method.name": "darts-pt", "data.split": "ordered"}
+    sources = {
+        "method.*": "first-order DARTS, α step first (its Architect refuses second order): DARTS-PT "
+                    "nasbench201/ and sota/cnn/ train_search.py (reference-notes §2.2, §5.1)",
+        "optim.*": "SGD 0.025 cosine to 0.001, momentum 0.9, no nesterov, wd 3e-4, batch 64: DARTS-PT "
+                   "scripts (reference-notes §2.2)",
+        "data.split": "first/second half by index: DARTS-PT train_search.py (reference-notes §1.1)",
+    }
+    overrides, sources = with_paper_values("darts-pt", space, dataset, overrides, sources)
+    return Preset(overrides, sources, "DARTS-PT's supernet training (its reference scripts), for pt selection")
 
 
 @PRESETS.decorator("darts-fix-alpha")

@@ -17,7 +17,7 @@ import torch
 from searchcore.config import DataConfig
 from searchcore.data import DATASETS, augment_batch, load_dataset, normalize_batch, search_split
 
-STREAMS = {"train": 1, "val": 2, "eval": 3, "mutation": 4, "full": 5}
+STREAMS = {"train": 1, "val": 2, "eval": 3, "mutation": 4, "full": 5, "alpha": 6}
 
 
 def epoch_generator(seed: int, epoch: int, stream: str) -> torch.Generator:
@@ -39,8 +39,10 @@ class SearchData:
     batch_size: int
 
     def split_indices(self, which: str) -> np.ndarray:
+        """Rows of split ``which``: 'train' (weights), 'val' (α), or 'full' = every row exactly once
+        (IS-DARTS' "train+val", 002_… Eq. 17: one pass over the whole training set per epoch)."""
         if which == "full":
-            return np.concatenate([self.train_idx, self.val_idx])
+            return np.arange(len(self.labels), dtype=np.int64)
         return self.train_idx if which == "train" else self.val_idx
 
     def num_batches(self, which: str) -> int:
@@ -50,10 +52,11 @@ class SearchData:
 
     def batches(
         self, which: str, seed: int, epoch: int, augment: bool = True, shuffle: bool = True,
-        limit: int | None = None,
+        limit: int | None = None, stream: str | None = None,
     ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        """Batches of split ``which`` ('train', 'val' or 'full' = both) for one epoch."""
-        stream = which if augment else "eval"
+        """Batches of split ``which`` ('train', 'val' or 'full' = every row once) for one epoch; ``stream``
+        names another order and augmentation of the same rows (α batches drawn from the weight split)."""
+        stream = stream or (which if augment else "eval")
         gen = epoch_generator(seed, epoch, stream)
         idx = torch.as_tensor(self.split_indices(which))
         if shuffle:
@@ -80,8 +83,6 @@ def build_search_data(cfg: DataConfig, seed: int, device: torch.device) -> Searc
         rng = np.random.default_rng(seed)
         source = np.sort(rng.permutation(n)[: cfg.limit_train_images]).astype(np.int64)
     train_idx, val_idx = search_split(len(source), cfg.train_portion, seed, cfg.split)
-    if cfg.use_full_train:
-        train_idx = np.arange(len(source), dtype=np.int64)
     rows = torch.as_tensor(source)
     return SearchData(
         images=train.images[rows].contiguous().to(device),

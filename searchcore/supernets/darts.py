@@ -4,7 +4,8 @@ stem 3x3 conv to 3C + BN; ``layers`` cells (8), reductions at layers//3 and 2*la
 preprocess0 = FactorizedReduce after a reduction cell, else ReLU-1x1 conv-BN; preprocess1 =
 ReLU-1x1 conv-BN; 4 intermediate nodes each summing its mixed input edges; output = concat of the 4
 nodes (4C). All search BNs are affine-free; pools are followed by BN(affine=False) in search only
-(DA issue #10). Edges from the two inputs of a reduction cell have stride 2. Used for ``darts``,
+(DA issue #10). ``pool_bn=False`` + ``final_bn_relu=True`` give IS-DARTS' network (xautodl NASNet search
+model: no BN after pools, BN + ReLU before global pooling; reference-notes §6). Edges from the two inputs of a reduction cell have stride 2. Used for ``darts``,
 ``darts7`` and ``s1``–``s5``.
 """
 
@@ -25,7 +26,7 @@ from searchcore.supernets.mixed import MixedOp
 class DartsSearchCell(nn.Module):
     def __init__(
         self, cell: CellSpace, edges: tuple[tuple[int, int], ...], c_pp: int, c_p: int, c: int,
-        reduction: bool, reduction_prev: bool, track: bool,
+        reduction: bool, reduction_prev: bool, track: bool, pool_bn: bool = True,
     ) -> None:
         super().__init__()
         self.reduction = reduction
@@ -37,7 +38,7 @@ class DartsSearchCell(nn.Module):
         )
         self.preprocess1 = ReLUConvBN(c_p, c, 1, 1, 0, affine=False, track=track)
         self.mixed = nn.ModuleList(
-            MixedOp(ops, c, 2 if reduction and j < 2 else 1, track, pool_bn=True)
+            MixedOp(ops, c, 2 if reduction and j < 2 else 1, track, pool_bn=pool_bn)
             for ops, (_, j) in zip(cell.edge_ops, edges)
         )
 
@@ -69,7 +70,7 @@ class DartsSupernet(Supernet):
     def __init__(
         self, space: SearchSpace, num_classes: int, channels: int = 16, layers: int = 8,
         track_running_stats: bool = True, activation: str = "softmax", steps: int = 4, multiplier: int = 4,
-        stem_multiplier: int = 3,
+        stem_multiplier: int = 3, pool_bn: bool = True, final_bn_relu: bool = False,
     ) -> None:
         super().__init__(space, activation)
         c_curr = stem_multiplier * channels
@@ -83,10 +84,12 @@ class DartsSupernet(Supernet):
                 c_curr *= 2
             cell = space.cell("reduce" if reduction else "normal")
             self.cells.append(DartsSearchCell(
-                cell, space.edges, c_pp, c_p, c_curr, reduction, reduction_prev, track_running_stats
+                cell, space.edges, c_pp, c_p, c_curr, reduction, reduction_prev, track_running_stats, pool_bn
             ))
             reduction_prev = reduction
             c_pp, c_p = c_p, multiplier * c_curr
+        self.lastact: nn.Module = (nn.Sequential(nn.BatchNorm2d(c_p), nn.ReLU()) if final_bn_relu
+                                   else nn.Identity())
         self.global_pool = nn.AdaptiveAvgPool2d(1)
         self.classifier = nn.Linear(c_p, num_classes)
 
@@ -104,4 +107,4 @@ class DartsSupernet(Supernet):
             t = cell.cell_type
             w_i, active_i = self.mutate(weights[t], active[t], self.space.cell(t), mutator)
             s0, s1 = s1, cell(s0, s1, w_i, active_i)
-        return self.classifier(self.global_pool(s1).flatten(1))
+        return self.classifier(self.global_pool(self.lastact(s1)).flatten(1))

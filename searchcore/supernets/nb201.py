@@ -3,7 +3,8 @@
 stem (3x3 conv 3->C, BN) | N search cells at C | ResNet block (stride 2) | N cells at 2C | ResNet
 block | N cells at 4C | BN-ReLU | global average pool | linear. C = 16, N = 5 (17 modules).
 Search cells: node i = Σ_{j<i} mixed_edge(node j); the cell output is node 3 (no concat); op BNs are
-affine-free; avg pool has no BN after it. One α (6 edges x 5 ops) is shared by all cells.
+affine-free; avg pool has no BN after it (``pool_bn`` adds one, as EM-DARTS' NB201 net has). One α
+(6 edges x 5 ops) is shared by all cells.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from searchcore.supernets.mixed import MixedOp
 
 
 class NB201SearchCell(nn.Module):
-    def __init__(self, cell: CellSpace, edges: tuple[tuple[int, int], ...], channels: int, track: bool) -> None:
+    def __init__(self, cell: CellSpace, edges: tuple[tuple[int, int], ...], channels: int, track: bool,
+                 pool_bn: bool = False) -> None:
         super().__init__()
         self.edges = edges
         self.mixed = nn.ModuleList(
-            MixedOp(ops, channels, 1, track, pool_bn=False) for ops in cell.edge_ops
+            MixedOp(ops, channels, 1, track, pool_bn=pool_bn) for ops in cell.edge_ops
         )
 
     def forward(self, x: torch.Tensor, weights: torch.Tensor, active: list[list[int]]) -> torch.Tensor:
@@ -52,7 +54,8 @@ class NB201SearchCell(nn.Module):
 class NB201Supernet(Supernet):
     def __init__(
         self, space: SearchSpace, num_classes: int, channels: int = 16, cells_per_stage: int = 5,
-        track_running_stats: bool = False, activation: str = "softmax",
+        track_running_stats: bool = False, activation: str = "softmax", pool_bn: bool = False,
+        final_bn_relu: bool = True,
     ) -> None:
         super().__init__(space, activation)
         cell = space.cells[0]
@@ -63,9 +66,11 @@ class NB201Supernet(Supernet):
             if stage > 0:
                 blocks.append(ResNetBasicBlock(c, 2 * c, 2))
                 c *= 2
-            blocks.extend(NB201SearchCell(cell, space.edges, c, track_running_stats) for _ in range(cells_per_stage))
+            blocks.extend(NB201SearchCell(cell, space.edges, c, track_running_stats, pool_bn)
+                          for _ in range(cells_per_stage))
         self.cells = nn.ModuleList(blocks)
-        self.lastact = nn.Sequential(nn.BatchNorm2d(c), nn.ReLU(inplace=True))
+        self.lastact: nn.Module = (nn.Sequential(nn.BatchNorm2d(c), nn.ReLU(inplace=True)) if final_bn_relu
+                                   else nn.Identity())
         self.global_pool = nn.AdaptiveAvgPool2d(1)
         self.classifier = nn.Linear(c, num_classes)
 

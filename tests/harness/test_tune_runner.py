@@ -26,7 +26,7 @@ from tests.helpers.fake_data import write_cifar10
 REPO = Path(__file__).resolve().parents[2]
 TINY = {"supernet.channels": 4, "supernet.cells_per_stage": 1, "data.batch_size": 32,
         "data.limit_train_images": 128, "data.max_batches": 2, "data.eval_batches": 1, "threads": 1}
-TIMING = {"epoch_seconds", "images_per_second"}
+TIMING = {"epoch_seconds", "images_per_second", "peak_memory_mb"}
 
 
 pytestmark = pytest.mark.usefixtures("local_ray")

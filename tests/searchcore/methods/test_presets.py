@@ -21,6 +21,33 @@ def test_em_darts_p_max_per_space_and_dataset():
     assert resolve_config("em-darts", "nb201", "cifar10").method.arch_optim.lr == 1e-4
 
 
+def test_paper_defaults_of_the_presets():
+    """Each value is one a paper states (the preset sources cite where); each failed before issue 10."""
+    single = resolve_config("single-darts", "nb201", "cifar10")
+    assert single.optim.lr == 0.005  # 003_… §5.1.1
+    assert single.method.single_update == "combined"  # Eq. 16
+    assert single.method.alpha_init_value == pytest.approx(-math.log(7))  # §5.1.2
+    assert single.method.arch_optim.weight_decay == 0.0  # §5.1.2
+    assert single.method.selection == "argmax-no-none"
+    imagenet = PRESETS.get("single-darts")("darts", "imagenet").overrides  # ImageNet search: not in memory
+    assert imagenet["data.batch_size"] == 360 and "optim.lr" not in imagenet  # §5.1.2: 360, lr 0.025
+    assert resolve_config("single-darts", "darts", "cifar10").optim.lr == 0.025
+    assert resolve_config("r-darts", "nb201", "cifar10").method.regularizer.lam == 0.5  # 004_… Table 1
+    assert resolve_config("r-darts", "darts", "cifar10").method.regularizer.lam == 1.0  # Tables 2, 4
+    em = resolve_config("em-darts", "nb201", "cifar10")  # 000_… A.5.1
+    assert (em.optim.weight_decay, em.method.arch_optim.lr, em.method.arch_optim.weight_decay) == (5e-4, 1e-4, 1e-3)
+    assert em.method.arch_optim.betas == (0.5, 0.999)
+    assert resolve_config("em-darts", "darts", "cifar10").optim.weight_decay == 3e-4  # A.5.2
+    pt = resolve_config("darts-pt", "nb201", "cifar10")  # darts-201.sh, nasbench201/search_model.py
+    assert (pt.epochs, pt.supernet.track_running_stats, pt.optim.nesterov, pt.data.split) == (100, True, False,
+                                                                                            "ordered")
+    assert resolve_config("darts-pt", "darts", "cifar10").epochs == 50  # darts-sota.sh
+    is_darts = resolve_config("is-darts", "darts", "cifar10")
+    assert (is_darts.supernet.pool_bn, is_darts.supernet.final_bn_relu) == (False, True)
+    for method in ("darts", "em-darts", "beta-darts", "r-darts", "darts-pt"):
+        assert resolve_config(method, "nb201", "cifar10").data.split == "ordered", method
+
+
 def test_every_preset_cites_its_sources():
     for name, fn in PRESETS.items():
         preset = fn("nb201", "cifar10")

@@ -12,7 +12,7 @@ from searchcore.search import LocalReporter, NullReporter, SearchRun
 REQUIRED = {
     "epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "lr_alpha", "alphas", "genotype",
     "n_skip", "n_parametric", "alpha_entropy", "alpha_entropy_parametric", "alpha_entropy_free",
-    "epoch_seconds", "images_per_second", "p", "mutation_rate", "reg_lambda", "activation",
+    "epoch_seconds", "images_per_second", "p", "mutation_rate", "reg_lambda", "activation", "peak_memory_mb",
 }
 
 TINY = {
@@ -27,7 +27,8 @@ def _cfg(space="nb201", method="darts", **over):
 
 
 def _strip_time(history):
-    return [{k: v for k, v in m.items() if k not in ("epoch_seconds", "images_per_second")} for m in history]
+    return [{k: v for k, v in m.items() if k not in ("epoch_seconds", "images_per_second", "peak_memory_mb")}
+            for m in history]
 
 
 @pytest.mark.parametrize("space", ["nb201", "darts"])
@@ -39,6 +40,7 @@ def test_two_epoch_search_reports_every_metric(space, nb201_table_path):
     for m in rep.history:
         assert REQUIRED <= set(m), REQUIRED - set(m)
         assert all(math.isfinite(m[k]) for k in ("train_loss", "val_loss", "alpha_entropy"))
+        assert m["peak_memory_mb"] > 10 and m["epoch_seconds"] > 0
         assert json.loads(m["alphas"])
     last = rep.history[-1]
     if space == "nb201":
@@ -115,10 +117,56 @@ def test_fix_alpha_never_changes_alpha_and_single_level_uses_one_batch(monkeypat
 
     seen = []
     _record_steps(monkeypatch, loop, seen)
-    SearchRun(_cfg(method="single-darts", epochs=1)).run()
+    SearchRun(_cfg(method="single-darts", epochs=1, **{"method.single_update": "two_optimizers"})).run()
     assert [k for k, _ in seen] == ["a", "w"] * 2
     for (_, xa), (_, xw) in zip(seen[::2], seen[1::2]):
         assert xa is xw
+
+
+def test_single_darts_takes_one_combined_step_per_batch(monkeypatch):
+    """Eq. 16 of 003_…: one gradient of L_train w.r.t. (α, w) per batch; no separate α or weight step."""
+    import searchcore.search.loop as loop
+
+    seen = []
+    _record_steps(monkeypatch, loop, seen)
+    combined = []
+    real = loop.combined_step
+    monkeypatch.setattr(loop, "combined_step", lambda *a: combined.append(a[3]) or real(*a))
+    run = SearchRun(_cfg(method="single-darts", epochs=1))
+    before = run.model.alphas["cell"].detach().clone()
+    run.run()
+    assert seen == [] and len(combined) == 2
+    assert not torch.equal(before, run.model.alphas["cell"].detach())
+
+
+def test_same_subset_level_draws_alpha_batches_from_the_weight_split(monkeypatch):
+    """Single-DARTS Table 4, middle row: α and w on different batches of the same subset."""
+    import searchcore.search.loop as loop
+
+    seen = []
+    _record_steps(monkeypatch, loop, seen)
+    run = SearchRun(_cfg(epochs=1, **{"method.level": "same_subset"}))
+    calls = []
+    real = run.data.batches
+    run.data.batches = lambda which, *a, **k: calls.append((which, k.get("stream"))) or real(which, *a, **k)
+    run.run()
+    assert calls[:2] == [("train", None), ("train", "alpha")]  # then the evaluation pass on 'val'
+    assert [k for k, _ in seen] == ["a", "w"] * 2
+    assert all(not torch.equal(a[1], w[1]) for a, w in zip(seen[::2], seen[1::2]))
+
+
+def test_single_darts_never_derives_a_dead_cell():
+    """Under sigmoid weights 'none' gets no gradient: with α weight decay its α drifts up while the others
+    sink, and plain argmax derives 'none' on every edge (a dead cell, NB201 accuracy 10%). The preset's
+    argmax-no-none never does, with or without α weight decay."""
+    drift = {"method.arch_optim.weight_decay": 1e-3, "data.max_batches": 6, "epochs": 3}
+    for over in ({}, drift):
+        rep = NullReporter()
+        SearchRun(_cfg(method="single-darts", **over), rep).run()
+        assert all("none" not in m["arch"] for m in rep.history), over
+    rep = NullReporter()
+    SearchRun(_cfg(method="single-darts", **drift, **{"method.selection": "argmax"}), rep).run()
+    assert rep.history[-1]["arch"].count("none") == 6  # what the preset used to derive
 
 
 def _record_steps(monkeypatch, loop, seen: list) -> None:
@@ -153,4 +201,4 @@ def test_edge_mutation_metrics_follow_the_schedule():
 def test_entropy_regulariser_reports_its_value():
     rep = NullReporter()
     SearchRun(_cfg(method="r-darts"), rep).run()
-    assert rep.history[-1]["reg_value"] > 0 and rep.history[-1]["reg_lambda"] == 1.0
+    assert rep.history[-1]["reg_value"] > 0 and rep.history[-1]["reg_lambda"] == 0.5  # NB201: 004_… Table 1

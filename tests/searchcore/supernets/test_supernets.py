@@ -58,3 +58,33 @@ def test_darts_supernet_weight_parameter_count():
     """The full-size DARTS search supernet (8 cells, C=16) as quark0/darts builds it: 1.9306 M weights."""
     net = _net("darts")
     assert sum(p.numel() for p in net.weight_parameters()) == 1930618
+
+
+def _is_darts_net(space, **over):
+    cfg = resolve_config("is-darts", space, "digits", {"supernet.channels": 4, **over})
+    return cfg, build_supernet(cfg, 10)
+
+
+def test_is_darts_darts_space_network_has_no_pool_bn_and_a_final_bn_relu():
+    """IS-DARTS' DARTS supernet (xautodl NASNet search model, reference-notes §6): pools are not followed
+    by BN, so the IIM of a pool is measured on its raw output; BN + ReLU precede global pooling."""
+    cfg, net = _is_darts_net("darts")
+    assert (cfg.supernet.pool_bn, cfg.supernet.final_bn_relu) == (False, True)
+    pool = net.cells[0].mixed[0].ops[1]  # max_pool_3x3
+    assert isinstance(pool, torch.nn.MaxPool2d)
+    assert isinstance(net.lastact[0], torch.nn.BatchNorm2d) and isinstance(net.lastact[1], torch.nn.ReLU)
+    assert net(torch.randn(2, 3, 16, 16)).shape == (2, 10)
+
+
+def test_darts_preset_keeps_quark0_pool_bn_and_no_final_bn_relu():
+    net = _net("darts", **{"supernet.channels": 4})
+    pool = net.cells[0].mixed[0].ops[1]
+    assert isinstance(pool, torch.nn.Sequential) and isinstance(pool[1], torch.nn.BatchNorm2d)
+    assert isinstance(net.lastact, torch.nn.Identity)
+
+
+def test_nb201_supernet_options_switch_pool_bn_and_lastact():
+    net = _net("nb201", **{"supernet.channels": 4, "supernet.pool_bn": True, "supernet.final_bn_relu": False})
+    pool = net.cells[0].mixed[0].ops[4]
+    assert isinstance(pool, torch.nn.Sequential) and isinstance(pool[1], torch.nn.BatchNorm2d)
+    assert isinstance(net.lastact, torch.nn.Identity)
