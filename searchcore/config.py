@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 
 
 class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, use_attribute_docstrings=True)
 
 
 def unknown_name(message: str) -> PydanticCustomError:
@@ -108,41 +108,59 @@ class WeightOptimConfig(StrictModel):
     lr: float = Field(0.025, gt=0)
     """SGD lr 0.025, cosine to 0.001 (DARTS §3 / reference-notes §3.2)."""
     lr_min: float = Field(0.001, ge=0)
+    """Cosine floor 0.001 (DARTS train_search.py ``learning_rate_min``, AutoDL eta_min)."""
     momentum: float = Field(0.9, ge=0, lt=1)
+    """SGD momentum 0.9 (DARTS train_search.py)."""
     weight_decay: float = Field(3e-4, ge=0)
     """3e-4: DARTS, PT, EM. AutoDL DARTS-V1 uses 5e-4 with nesterov (preset ``darts-autodl``)."""
     nesterov: bool = False
+    """Plain SGD (DARTS); AutoDL's and IS-DARTS' configs use nesterov."""
     grad_clip: float | None = Field(5.0, gt=0)
     """Gradient-norm clip 5 (DARTS)."""
 
 
 class ArchOptimConfig(StrictModel):
     optimizer: Literal["adam", "sgd"] = "adam"
+    """Adam (DARTS); ``sgd`` for Single-DARTS' optimiser ablation (003_… Table 5)."""
     lr: float = Field(3e-4, gt=0)
     """Adam lr 3e-4, betas (0.5, 0.999), weight decay 1e-3 (DARTS; reference-notes §3.2)."""
     betas: tuple[float, float] = (0.5, 0.999)
+    """Adam betas (0.5, 0.999) (DARTS architect.py)."""
     momentum: float = Field(0.9, ge=0, lt=1)
+    """Momentum when ``optimizer: sgd`` (003_… §5.3 uses 0.9)."""
     weight_decay: float = Field(1e-3, ge=0)
+    """α weight decay 1e-3 (DARTS ``arch_weight_decay``); Single-DARTS sets 0 (003_… §5.1.2)."""
     fix_alpha: bool = False
     """α never updated (DARTS-PT's ``blank`` fixed-α supernet, reference-notes §5.1)."""
 
 
 class MutationConfig(StrictModel):
     p_max: float = Field(0.0, ge=0.0, le=1.0)
+    """Largest mutation probability; 0 = no mutation. EM-DARTS' values live with the families (README,
+    Table 5)."""
     growth: Growth = "linear"
     """A registered schedule (``searchcore.methods.schedules``): linear (the paper's main setting),
     exponential, cosine, fixed, early/middle/late (EM-DARTS ablation appendix)."""
     ramp_epochs: int = Field(50, ge=1)
     """p reaches p_max after 50 epochs and is held (EM-DARTS ablation appendix; reference-notes §9)."""
+    epoch_offset: Literal[0, 1] = 0
+    """0: p from the 0-indexed epoch e, p = p_max·e/50 (EM train_search.py: 0 in the first epoch); 1: from
+    t = e + 1 as in Algorithm 1 of 000_… (p = t/T·p_max, p_max reached in epoch 50)."""
+    compute_unselected: bool = False
+    """A mutated edge computes only its drawn op (False), or every op times 0 as EM's MixedOp does (True):
+    then the unselected ops' weights get zero gradients, so SGD's weight decay and momentum still move
+    them and their BNs still update running statistics (reference-notes §9)."""
 
 
 class RegularizerConfig(StrictModel):
     kind: RegularizerKind = "none"
     """A registered regulariser (``searchcore.methods.regularizers``): none, entropy (BER), beta_decay."""
     lam: float = Field(0.0, ge=0.0)
+    """Regulariser weight λ; 0 = off. r-DARTS: 0.5 (NB201, Table 1), 1 (DARTS space, Tables 2 and 4)."""
     schedule: Literal["constant", "linear"] = "constant"
     """``linear``: λ·min(1, epoch/ramp_epochs) (β-DARTS ramps 50·epoch/100)."""
     ramp_epochs: int = Field(100, ge=1)
+    """Epochs of the linear λ ramp (β-DARTS: 100)."""
     sign: Literal[1, -1] = 1
     """+1 adds λ·term to the α loss (r-DARTS 004_… Eq. 15: L*_val = L_val + λ·r(α))."""
 
@@ -158,12 +176,17 @@ class ShrinkConfig(StrictModel):
     samples: int | None = Field(200, ge=1)
     """Images over which the IIM is averaged: the paper's 200 (NB201) / 600 (DARTS); ``None`` = the
     whole training loader, as the released code does."""
+    measure: Annotated[str, registry_name("searchcore.selection.iim:IIM_MEASURES")] = "code"
+    """``code``: 3(x − μ)²/σ⁶ per element (IS-DARTS shrink_metric.py, followed here); ``eq11``: Σ σ²/3, the
+    paper's Eq. 11 (002_…). Both prune the highest score (reference-notes §6)."""
 
 
 class MethodConfig(StrictModel):
     name: str = "darts"
     """The preset this method came from (informational; the axes below define the method)."""
     forward: Literal["mixed", "edge_mutation"] = "mixed"
+    """Weight-step forward: the mixed op of every edge (DARTS Eq. 2), or EM-DARTS' edge mutation (000_… Eq.
+    3-4: with probability p an edge becomes one random parametric op in weight steps)."""
     level: Literal["bilevel", "single", "same_subset"] = "bilevel"
     """``bilevel``: α on the α split, weights on the weight split (DARTS Eq. 3-4). ``single``: one batch of
     the weight split updates both (Single-DARTS 003_… Eq. 16). ``same_subset``: α on a different batch of
@@ -177,8 +200,9 @@ class MethodConfig(StrictModel):
     """A registered activation (``searchcore.methods.activations``); ``uniform`` = α-free, every op weighted
     1/|O| (IS-DARTS, reference-notes §6)."""
     alpha_init: Literal["normal", "constant"] = "normal"
+    """``normal``: α ~ std·N(0, 1) (DARTS); ``constant``: every α = ``alpha_init_value`` (Single-DARTS)."""
     alpha_init_std: float = Field(1e-3, ge=0)
-    """α ~ 1e-3·N(0, 1) (DARTS, AutoDL)."""
+    """α ~ 1e-3·N(0, 1) (DARTS model_search.py, AutoDL)."""
     alpha_init_value: float | None = None
     """Constant init; ``None`` with sigmoid = −ln(|O|−1) so that σ = 1/|O| (Single-DARTS, −ln 7 on 8 ops)."""
     selection: SearchSelectionRule = "argmax"
@@ -225,14 +249,21 @@ class MethodConfig(StrictModel):
 
 class SearchConfig(StrictModel):
     space: Annotated[str, registry_name("searchcore.spaces:SPACES")] = "nb201"
+    """A registered search space (``dartsweep spaces``); NB201 is the papers' common benchmark."""
     seed: int = Field(0, ge=0)
+    """Seeds α init, weights, data order, augmentation and mutation draws (all runs reproduce)."""
     epochs: int = Field(50, ge=1)
     """50 epochs: DARTS, AutoDL DARTS-V1, EM-DARTS."""
     device: str = "auto"
+    """``auto`` = CUDA when available, else CPU."""
     amp: bool = False
+    """bfloat16 autocast on CUDA (none of the papers used it; off by default)."""
     threads: int | None = Field(None, ge=1)
+    """torch intra-op threads; ``None`` = torch's default (Ray sets it from the trial's CPUs)."""
     nb201_table: str | None = None
+    """NAS-Bench-201 table (``dartsweep nb201 import``) for per-epoch lookups of the derived cell."""
     checkpoint_every: int = Field(1, ge=1)
+    """Epochs between checkpoints (every epoch: exact resume after any interruption)."""
     data: DataConfig = DataConfig()
     supernet: SupernetConfig = SupernetConfig()
     optim: WeightOptimConfig = WeightOptimConfig()

@@ -1,4 +1,5 @@
-"""``dartsweep methods``: every preset with its axes and the source of each default, and the selection rules."""
+"""``dartsweep methods``: every preset with its axes and the source of each default, the selection rules and
+the baselines (trainables that search nothing, e.g. ``random``)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ import argparse
 
 from pydantic import ValidationError
 
+from harness.commands.evaluate import print_protocols
 from harness.commands.search import validation_message
 from harness.errors import CliError
+from harness.method_docs import methods_markdown
+from harness.trainables import TRAINABLES
 from searchcore.config import SearchConfig, flatten
 from searchcore.methods.presets import PRESETS
 from searchcore.methods.resolve import resolve_config, resolve_preset
@@ -19,6 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("methods", help="list method presets, their axes and sources, and the selection rules")
     p.add_argument("--space", default="nb201", help="space whose defaults to show (p_max etc. vary)")
     p.add_argument("--dataset", default="cifar10")
+    p.add_argument("--markdown", action="store_true",
+                   help="every default and preset value with its source, as Markdown (docs/fidelity.md)")
     p.set_defaults(func=run)
 
 
@@ -27,6 +33,9 @@ AXES = ("forward", "level", "activation", "regularizer.kind", "arch_optim.fix_al
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.markdown:
+        print(methods_markdown(), end="")
+        return 0
     try:
         base = flatten(SearchConfig(space=args.space, data={"dataset": args.dataset}).model_dump(mode="json"))
     except ValidationError as err:
@@ -48,4 +57,11 @@ def run(args: argparse.Namespace) -> int:
     print("\nselection rules (search: method.selection; select: the select trainable's rule)")
     for name, rule in SELECTION_RULES.items():
         print(f"  {name} [{rule.stage}]: {rule.summary} — {rule.source}")
+    print_protocols()
+    print("\nwhere each default comes from, and where papers and code disagree: docs/fidelity.md")
+    baselines = [spec for _, spec in TRAINABLES.items() if spec.baseline]
+    if baselines:
+        print("\nbaselines (sweep files: trainable: NAME)")
+        for spec in baselines:
+            print(f"  {spec.name}: {spec.summary} — {spec.baseline}")
     return 0

@@ -21,6 +21,8 @@ class EdgeMutator:
 
     p: float
     generator: torch.Generator
+    compute_unselected: bool = False
+    """Mutated edges still compute their other ops, weighted 0 (EM's code; ``method.mutation``)."""
     draws: int = 0
     mutations: int = 0
     _choices: dict[str, list[list[int]]] = field(default_factory=dict)

@@ -195,9 +195,12 @@ def darts_pt(space: str, dataset: str) -> Preset:
 
 @PRESETS.decorator("darts-fix-alpha")
 def darts_fix_alpha(space: str, dataset: str) -> Preset:
+    """DARTS-PT's supernet training (``darts-pt``: same scripts, epochs and BN) with α never updated."""
+    base = darts_pt(space, dataset)
     return Preset(
-        {"method.name": "darts-fix-alpha", "method.arch_optim.fix_alpha": True},
-        {"method.arch_optim.fix_alpha": "α stays at its 1e-3·N(0,1) init: DARTS-PT 'blank' (reference-notes §5.1)"},
+        {**base.overrides, "method.name": "darts-fix-alpha", "method.arch_optim.fix_alpha": True},
+        {**base.sources,
+         "method.arch_optim.fix_alpha": "α stays at its 1e-3·N(0,1) init: DARTS-PT 'blank' (reference-notes §5.1)"},
         "supernet with α fixed (DARTS-PT's fixed-α variant, for pt-fix-alpha selection)",
     )
 
@@ -217,7 +220,8 @@ def is_darts(space: str, dataset: str) -> Preset:
         "method.activation": "α-free: Σ mask·op(x)/|O|, divisor stays |O| after pruning: " + _IS_SRC,
         "data.use_full_train": "weights train on the whole training set, no α split: " + _IS_SRC,
         "method.selection": "prune the highest-IIM candidates, keep the family's survivors: " + _IS_SRC,
-        "optim.*": "SGD 0.025 cosine to 0.001, nesterov, wd 3e-4, batch 64: IS-DARTS scripts (reference-notes §6)",
+        "optim.*": "SGD 0.025 cosine to 0.001, nesterov, wd 3e-4, batch 64: IS-DARTS configs (reference-notes §6); "
+                   "the paper (002_… §4.1) says 'as DARTS in NB201', whose wd is 5e-4: optim.weight_decay",
         "supernet.track_running_stats": "BN argument defaults to 0 in ISDARTS.py (reference-notes §6)",
     }
     overrides, sources = with_paper_values("is-darts", space, dataset, overrides, sources)

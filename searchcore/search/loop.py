@@ -22,6 +22,7 @@ from torch import nn
 
 from searchcore.architectures import Architecture
 from searchcore.config import SearchConfig, to_yaml
+from searchcore.evaluate.memory import peak_memory_mb, reset_peak
 from searchcore.methods.activations import ACTIVATIONS
 from searchcore.methods.mutation import EdgeMutator
 from searchcore.methods.regularizers import regularizer_weight
@@ -32,6 +33,7 @@ from searchcore.search.data import SearchData, build_search_data, epoch_generato
 from searchcore.search.metrics import architecture_metrics, weight_metrics
 from searchcore.search.reporter import NullReporter, Reporter
 from searchcore.search.steps import StepStats, arch_step, combined_step, weight_step
+from searchcore.search.unrolled import unrolled_arch_step
 from searchcore.selection.rules import SELECTION_RULES
 from searchcore.spaces import get_space
 from searchcore.supernets import Supernet, build_supernet
@@ -148,10 +150,14 @@ class SearchRun:
         """Whether this run has an α optimiser (False: α fixed, α-free, or frozen by :meth:`freeze_alpha`)."""
         return self.a_opt is not None
 
+    def alpha_uses_val(self, update_alpha: bool = True) -> bool:
+        """Whether α steps read the held-out α split (bi-level); single-level variants use the weight split."""
+        return update_alpha and self.trains_alpha and self.cfg.method.level == "bilevel"
+
     def weight_split(self, update_alpha: bool = True) -> str:
-        """IS-DARTS trains weights on train+val: only when no α step needs the val half."""
-        alpha = update_alpha and self.trains_alpha
-        return "full" if self.cfg.data.use_full_train and not alpha else "train"
+        """``data.use_full_train`` (IS-DARTS' train+val) trains on every image once per epoch, unless α steps
+        need the α half held out."""
+        return "full" if self.cfg.data.use_full_train and not self.alpha_uses_val(update_alpha) else "train"
 
     def freeze_alpha(self) -> None:
         """Stop updating α for the rest of this run (DARTS-PT's fixed-α selection)."""
@@ -167,9 +173,9 @@ class SearchRun:
         m = self.cfg.method
         if m.forward != "edge_mutation":
             return None, 0.0
-        p = mutation_probability(m.mutation.growth, epoch, self.cfg.epochs, m.mutation.p_max,
-                                 m.mutation.ramp_epochs)
-        return EdgeMutator(p, epoch_generator(self.cfg.seed, epoch, "mutation")), p
+        p = mutation_probability(m.mutation.growth, epoch + m.mutation.epoch_offset, self.cfg.epochs,
+                                 m.mutation.p_max, m.mutation.ramp_epochs)
+        return EdgeMutator(p, epoch_generator(self.cfg.seed, epoch, "mutation"), m.mutation.compute_unselected), p
 
     def train_epoch(self, epoch: int, mutator: EdgeMutator | None = None,
                     update_alpha: bool = True) -> dict[str, Any]:
@@ -186,6 +192,8 @@ class SearchRun:
         if m.level == "bilevel" and a_opt is not None:
             n_batches = min(n_batches, data.num_batches("val"))
             pairs = zip(train_batches, data.batches("val", cfg.seed, epoch, limit=limit))
+        elif m.level == "same_subset" and a_opt is not None:  # Single-DARTS Table 4: same subset, other batch
+            pairs = zip(train_batches, data.batches(train_split, cfg.seed, epoch, limit=limit, stream="alpha"))
         else:
             pairs = ((b, None) for b in train_batches)
         images = 0
@@ -215,12 +223,20 @@ class SearchRun:
             return len(y)
         xv, yv = self.prepare_batch(val[0]), val[1]
         if m.order == "alpha_first":
-            a_stats.append(arch_step(model, a_opt, xv, yv, m, epoch))
+            a_stats.append(self._bilevel_arch_step(a_opt, x, y, xv, yv, epoch))
             w_stats.append(weight_step(model, self.w_opt, x, y, self.cfg.optim, mutator))
         else:
             w_stats.append(weight_step(model, self.w_opt, x, y, self.cfg.optim, mutator))
-            a_stats.append(arch_step(model, a_opt, xv, yv, m, epoch))
+            a_stats.append(self._bilevel_arch_step(a_opt, x, y, xv, yv, epoch))
         return len(y) + len(yv)
+
+    def _bilevel_arch_step(self, a_opt, x, y, xv, yv, epoch) -> StepStats:
+        """α step on the val batch; second order also unrolls a virtual step on this iteration's weight
+        batch (x, y) at the current weight lr ξ (DARTS §2.3; quark0/darts train_search.py ``--unrolled``)."""
+        m = self.cfg.method
+        if m.arch_gradient == "second_order":
+            return unrolled_arch_step(self.model, a_opt, self.w_opt, x, y, xv, yv, m, epoch)
+        return arch_step(self.model, a_opt, xv, yv, m, epoch)
 
     @torch.no_grad()
     def evaluate(self, epoch: int) -> dict[str, float]:
@@ -255,6 +271,7 @@ class SearchRun:
         for group in self.w_opt.param_groups:
             group["lr"] = lr
         mutator, p = self.mutator(epoch)
+        reset_peak(self.device)
         start = time.perf_counter()
         train = self.train_epoch(epoch, mutator)
         train_seconds = time.perf_counter() - start
@@ -268,7 +285,8 @@ class SearchRun:
         metrics["p"] = p
         metrics["mutation_rate"] = mutator.realised_rate if mutator else 0.0
         metrics["reg_lambda"] = regularizer_weight(cfg.method.regularizer, epoch)
-        metrics["epoch_seconds"] = time.perf_counter() - start
+        metrics["epoch_seconds"] = time.perf_counter() - start  # search wall time (000_… Table 6)
+        metrics["peak_memory_mb"] = peak_memory_mb(self.device)  # r-DARTS 004_… Table 3
         metrics["images_per_second"] = train["images"] / max(train_seconds, 1e-9)
         self.epoch = epoch + 1
         for hook in self.epoch_hooks:  # e.g. IS-DARTS pruning; may add metrics and change masks

@@ -16,17 +16,25 @@ zeroes pruned scores before its argmax, so they are never candidates either way.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 import torch
 from torch import nn
 
+from searchcore.registry import Registry
 from searchcore.supernets.base import Supernet
 
 
+Measure = Callable[[torch.Tensor], torch.Tensor]
+"""(B, C, H, W) op output -> (B,) IIM per sample (float64)."""
+
+IIM_MEASURES: Registry[Measure] = Registry("IIM measure")
+
+
+@IIM_MEASURES.decorator("code")
 def iim_per_sample(x: torch.Tensor) -> torch.Tensor:
-    """(B, C, H, W) op output -> (B,) IIM per sample (float64)."""
+    """(B, C, H, W) op output -> (B,) IIM per sample (float64), as shrink_metric.py computes it."""
     x = x.detach().double()
     mu = x.mean(dim=1, keepdim=True)  # (B, 1, H, W)
     sigma = x.std(dim=1, keepdim=True, unbiased=True)  # (B, 1, H, W); NaN for C = 1
@@ -35,17 +43,28 @@ def iim_per_sample(x: torch.Tensor) -> torch.Tensor:
     return score.flatten(1).mean(dim=1)
 
 
+@IIM_MEASURES.decorator("eq11")
+def iim_eq11(x: torch.Tensor) -> torch.Tensor:
+    """Eq. 11 of 002_…: M = Σ_m σ_m² / 3 over the p = H·W pixels, σ_m² the unbiased variance of pixel m
+    across channels (the Cramér-Rao bounds of a Gaussian's μ and σ). The released code scores
+    3(x − μ)²/σ⁶ instead (:func:`iim_per_sample`); both prune the highest score."""
+    x = x.detach().double()
+    var = x.var(dim=1, unbiased=True)  # (B, H, W); NaN for C = 1
+    return torch.nan_to_num(var / 3.0, nan=math.inf).flatten(1).sum(dim=1)
+
+
 class IIMAccumulator:
     """Running IIM sums per (cell type, edge, op) over every search cell of a supernet."""
 
-    def __init__(self, model: Supernet) -> None:
+    def __init__(self, model: Supernet, measure: str = "code") -> None:
         self.model = model
+        self.measure = IIM_MEASURES.get(measure)
         self.sums = {c.name: torch.zeros(c.num_edges, c.num_ops, dtype=torch.float64) for c in model.space.cells}
         self.counts = {c.name: torch.zeros(c.num_edges, c.num_ops, dtype=torch.float64) for c in model.space.cells}
 
     def _probe(self, cell: str, edge: int):
         def record(k: int, y: torch.Tensor) -> None:
-            scores = iim_per_sample(y).cpu()  # (B,)
+            scores = self.measure(y).cpu()  # (B,)
             self.sums[cell][edge, k] += scores.sum()
             self.counts[cell][edge, k] += len(scores)
 
@@ -79,14 +98,14 @@ class IIMAccumulator:
 @torch.no_grad()
 def measure_iim(
     model: Supernet, batches: Iterable[tuple[torch.Tensor, torch.Tensor]], samples: int | None,
-    prepare=lambda x: x,
+    prepare=lambda x: x, measure: str = "code",
 ) -> tuple[dict[str, torch.Tensor], int]:
     """Mean IIM per (cell type, edge, op) over the first ``samples`` images (``None`` = all batches).
 
     The model is put in eval mode (as ``ISDARTS.py``) and restored to its previous mode afterwards.
     Returns the scores and the number of images seen.
     """
-    acc = IIMAccumulator(model)
+    acc = IIMAccumulator(model, measure)
     was_training = model.training
     model.eval()
     seen = 0

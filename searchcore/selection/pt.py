@@ -119,7 +119,7 @@ def magnitudes(model: Supernet, cell: str) -> torch.Tensor:
 
 def decide_topology(
     model: Supernet, cell: str, node: int, score: ScoreFn, criterion: str = "acc", by_magnitude: bool = False,
-    keep: int = 2,
+    keep: int = 2, one_shot: bool = False,
 ) -> tuple[list[int], dict[str, list[float]], Score | None]:
     """Delete input edges of ``node`` until ``keep`` remain; returns (deleted edges, candidate scores,
     score of the supernet after the last deletion, when known).
@@ -127,6 +127,8 @@ def decide_topology(
     Each round zeroes every remaining edge in turn and deletes the one whose removal hurts least
     (highest accuracy / lowest loss), as sota/cnn/projection.py. ``by_magnitude`` (pt-mag) deletes the
     edge whose strongest op weight in activation(α) is smallest (DARTS' ranking of inputs), unevaluated.
+    ``one_shot`` follows Algorithm 2 of 001_… instead: one round of removals scored, the ``keep`` edges whose
+    removal hurts most are kept and the others deleted together.
     """
     mask = model.op_mask(cell)
     remaining = [e for e in model.space.node_edges(node) if float(mask[e].abs().sum()) != 0.0]
@@ -148,6 +150,14 @@ def decide_topology(
                     results[e] = score()
             scores.update({f"{rnd}:{e}": list(results[e]) for e in remaining})
             key = better_removal(criterion)
+            if one_shot:
+                ranked = sorted(remaining, key=lambda e: key(results[e]))  # removal hurts most first
+                for e in ranked[keep:]:
+                    with torch.no_grad():
+                        mask[e] = 0.0
+                    remaining.remove(e)
+                    deleted.append(e)
+                return deleted, scores, None
             drop = max(remaining, key=lambda e: key(results[e]))
             last = results[drop]
         with torch.no_grad():

@@ -36,6 +36,10 @@ class SelectConfig(StrictModel):
     """Op whose removal gives the lowest accuracy / highest loss (``--proj_crit acc`` in the scripts)."""
     tune_epochs: int = Field(5, ge=1)
     """Tuning epochs between decisions (``--proj_intv 5``; sota/cnn's own default 10 is not what ran)."""
+    topology: Literal["iterative", "one_shot"] = "iterative"
+    """Topology step: delete the least useful input edge, re-score, repeat until 2 remain (sota/cnn/
+    projection.py, followed here), or score each edge's removal once and keep the 2 that hurt most
+    (Algorithm 2 of 001_…)."""
     lr: float = Field(0.0025, gt=0)
     """The weight optimiser is reset to lr 0.025/10 (projection.py), same momentum and weight decay."""
     lr_min: float = Field(0.001, ge=0)

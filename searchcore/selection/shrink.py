@@ -133,7 +133,8 @@ class ShrinkHook:
         model, space = run.model, run.space
         batches = run.batches(run.weight_split(), IIM_EPOCH_OFFSET + run.epoch, augment=True, shuffle=True)
         with run.autocast():
-            scores, seen = measure_iim(model, batches, self.samples, prepare=run.prepare_batch)
+            scores, seen = measure_iim(model, batches, self.samples, prepare=run.prepare_batch,
+                                       measure=run.cfg.method.shrink.measure)
         groups, keep = space.family.shrink_groups(space)
         out = []
         with torch.no_grad():

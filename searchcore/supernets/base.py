@@ -105,5 +105,6 @@ class Supernet(nn.Module):
         one_hot[torch.arange(len(edges)), torch.tensor([picks[e] for e in edges])] = 1.0
         weights = weights.clone()
         weights[edges] = one_hot
-        active = [([picks[e]] if e in picks else row) for e, row in enumerate(active)]
+        if not mutator.compute_unselected:
+            active = [([picks[e]] if e in picks else row) for e, row in enumerate(active)]
         return weights, active

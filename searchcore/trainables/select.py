@@ -168,7 +168,8 @@ class PTRun:
             k, cands = decide_operation(model, slot.cell, slot.edge, self.score, s.criterion, by_mag)
             op, removed, after = self.run.space.cell(slot.cell).edge_ops[slot.edge][k], [], self.score()
         else:
-            removed, cands, last = decide_topology(model, slot.cell, slot.node, self.score, s.criterion, by_mag)
+            removed, cands, last = decide_topology(model, slot.cell, slot.node, self.score, s.criterion, by_mag,
+                                                   one_shot=s.topology == "one_shot")
             op, after = None, last if last is not None else self.score()
         d = Decision(len(self.decisions) + 1, slot.epoch, slot.phase, slot.cell, slot.edge, slot.node, op,
                      removed, cands, after[0], after[1])

@@ -65,3 +65,29 @@ def test_mutation_happens_per_cell_instance():
     m = EdgeMutator(0.5, torch.Generator().manual_seed(3))
     net(torch.randn(2, 3, 32, 32), mutator=m)
     assert m.draws == 3 * 14  # every edge of every one of the 3 cells drew independently
+
+
+def test_compute_unselected_runs_every_op_weighted_zero_and_gives_zero_gradients():
+    """EM's MixedOp computes all ops of a mutated edge times 0 (``method.mutation.compute_unselected``):
+    the other ops' weights then get zero gradients (weight decay and momentum still apply), not none."""
+    net, calls = _counting_net()
+    x = torch.randn(2, 3, 32, 32)
+    net(x, mutator=EdgeMutator(1.0, torch.Generator().manual_seed(0), compute_unselected=True)).sum().backward()
+    assert calls["n"] == 3 * 6 * 4  # as without mutation: every non-none op
+    convs = [p for name, p in net.cells[0].named_parameters() if "mixed" in name]
+    assert all(p.grad is not None for p in convs)
+    assert any(float(p.grad.abs().sum()) == 0.0 for p in convs)  # the ops not drawn
+    net.zero_grad(set_to_none=True)
+    net(x, mutator=EdgeMutator(1.0, torch.Generator().manual_seed(0))).sum().backward()
+    assert any(p.grad is None for p in convs)  # skipped: no gradient at all
+
+
+def test_epoch_offset_switches_between_code_and_algorithm_1():
+    """EM train_search.py: p = p_max·e/50 with e = 0..; Algorithm 1 of 000_…: p = t/T·p_max with t = 1.."""
+    from searchcore.search.loop import SearchRun
+
+    over = {"supernet.channels": 4, "supernet.cells_per_stage": 1, "data.limit_train_images": 64}
+    code = SearchRun(resolve_config("em-darts", "nb201", "digits", over))
+    paper = SearchRun(resolve_config("em-darts", "nb201", "digits", {**over, "method.mutation.epoch_offset": 1}))
+    assert code.mutator(0)[1] == 0.0 and code.mutator(49)[1] == 0.2 * 49 / 50
+    assert paper.mutator(0)[1] == 0.2 / 50 and paper.mutator(49)[1] == 0.2

@@ -2,6 +2,7 @@
 
 import math
 
+import pytest
 import torch
 
 from searchcore.selection.iim import IIMAccumulator, iim_per_sample, measure_iim
@@ -94,3 +95,17 @@ def test_measure_iim_caps_samples_uses_eval_mode_and_restores_train_mode():
     scores, n = measure_iim(model, iter(batches), samples=12)
     assert n == 12 and modes == [False, False] and model.training
     assert torch.all(scores["cell"][:, 0] == math.inf) and torch.isfinite(scores["cell"][:, 1:]).all()
+
+
+def test_eq11_measure_is_the_sum_of_channel_variances_over_three():
+    """002_… Eq. 11: M = Σ_m σ_m²/3 over pixels; every registered measure maps (B, C, H, W) to (B,)."""
+    from searchcore.selection.iim import IIM_MEASURES, iim_eq11
+
+    x = torch.zeros(2, 3, 2, 2)
+    x[0, :, 0, 0] = torch.tensor([0.0, 1.0, 2.0])  # variance 1 at one pixel, 0 elsewhere
+    x[1] = torch.randn(3, 2, 2)
+    m = iim_eq11(x)
+    assert m[0].item() == pytest.approx(1 / 3)
+    assert m[1].item() == pytest.approx(float(x[1].double().var(dim=0).sum() / 3))
+    for name, measure in IIM_MEASURES.items():
+        assert measure(torch.randn(4, 5, 3, 3)).shape == (4,), name

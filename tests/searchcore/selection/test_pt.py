@@ -136,3 +136,23 @@ def test_every_edge_decided_once_and_every_node_keeps_two_inputs():
     kept = {(c, e) for c in ("normal", "reduce") for e in range(14) if weights[c][e].any()}
     inputs = [(c, j) for c, gene in (("normal", g.normal), ("reduce", g.reduce)) for _, j in gene]
     assert len(inputs) == 16 and len(kept) == 16
+
+
+def test_one_shot_topology_keeps_the_two_edges_whose_removal_hurts_most():
+    """Algorithm 2 of 001_…: one round, keep the two lowest ACC_without_e; the code's iterative rule
+    re-scores after each deletion, so the two can differ. Scores here are a fixed table per masked edge."""
+    torch.manual_seed(0)
+    net = DartsSupernet(get_space("darts"), 10, channels=4, layers=3)
+    node = 5  # edges 9..13 (inputs 0..4)
+    acc_without = {9: 50.0, 10: 80.0, 11: 40.0, 12: 70.0, 13: 60.0}
+
+    def score():
+        mask = net.op_mask("normal")
+        zeroed = [e for e in acc_without if float(mask[e].abs().sum()) == 0.0]
+        return (min((acc_without[e] for e in zeroed), default=90.0), 0.0)
+
+    deleted, scores, last = decide_topology(net, "normal", node, score, one_shot=True)
+    assert sorted(deleted) == [10, 12, 13] and last is None
+    assert len(scores) == 5  # one round: each edge scored once
+    mask = net.op_mask("normal")
+    assert [e for e in range(9, 14) if float(mask[e].abs().sum()) != 0.0] == [9, 11]
