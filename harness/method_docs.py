@@ -103,3 +103,20 @@ def methods_markdown() -> str:
               "Values are shown for " + ", ".join(f"{s}/{d}" for s, d in COMBOS) + " where they differ.", ""]
     lines += preset_tables()
     return "\n".join(lines).rstrip() + "\n"
+
+
+def embed(document: str) -> str:
+    """``document`` with the text between :data:`BEGIN` and :data:`END` replaced by the current tables."""
+    head, _, rest = document.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    return f"{head}{BEGIN}\n\n{methods_markdown()}\n{END}{tail}"
+
+
+if __name__ == "__main__":  # python -m harness.method_docs docs/fidelity.md
+    import sys
+
+    path = sys.argv[1]
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(embed(text))

@@ -80,7 +80,8 @@ def darts_autodl(space: str, dataset: str) -> Preset:
         {"method.name": "darts-autodl", "method.order": "weights_first", "optim.weight_decay": 5e-4,
          "optim.nesterov": True},
         {"method.order": "weight step first: AutoDL DARTS-V1 (reference-notes §2.1)",
-         "optim.weight_decay": "5e-4 + nesterov: AutoDL DARTS.config (reference-notes §2.1)"},
+         "optim.weight_decay": "5e-4: AutoDL DARTS.config (reference-notes §2.1)",
+         "optim.nesterov": "nesterov SGD: AutoDL DARTS.config (reference-notes §2.1)"},
         "AutoDL's DARTS-V1 as NAS-Bench-201 ran it",
     )
 
@@ -94,7 +95,8 @@ def em_darts(space: str, dataset: str) -> Preset:
         "data.split": "ordered",
     }
     sources = {
-        "method.mutation.growth": "linear growth: EM-DARTS main setting (reference-notes §9)",
+        "method.forward": "edge mutation in weight steps only: 000_… Eq. 8-9, Algorithm 1",
+        "method.mutation.growth": "linear growth: 000_… Algorithm 1 step 2 (Table 4 compares the others)",
         "method.mutation.ramp_epochs": "ramp hard-coded to 50 epochs: EM train_search.py (reference-notes §9)",
         "method.selection": "top-1 but never 'none': EM genotype rule (reference-notes §2.2)",
         "data.split": "dataset split in half (000_… A.5); by index in EM train_search.py (reference-notes §1.1)",
@@ -130,6 +132,7 @@ def single_darts(space: str, dataset: str) -> Preset:
         "method.single_update": f"one gradient of L_train w.r.t. (α, w), Eq. 16 ('two_optimizers' = two "
                                 f"steps on the batch, an ablation): {_SINGLE} §4.3",
         "method.activation": f"sigmoid instead of softmax: {_SINGLE} §4.3 (Table 5 compares both)",
+        "method.alpha_init": f"every α the same constant: {_SINGLE} §5.1.2",
         "method.alpha_init_value": f"α = −ln 7 so sigmoid(α) = 0.125: {_SINGLE} §5.1.2 (stated for the DARTS "
                                    "space and kept on NB201; Table 5's 'Sigmoid*' = 0; null = −ln(|O|−1))",
         "method.arch_optim.weight_decay": f"0, 'to avoid extra gradients on zero operations': {_SINGLE} §5.1.2",
