@@ -21,6 +21,7 @@ from torch import nn
 
 from searchcore.architectures import Architecture
 from searchcore.config import SupernetConfig
+from searchcore.families.sampling import RandomGenerator
 from searchcore.ops import OPS
 from searchcore.registry import Registry
 from searchcore.selection.schedule import Slot, interleaved_schedule
@@ -117,6 +118,16 @@ class SpaceFamily(ABC):
     def check_architecture(self, space: SearchSpace, architecture: Architecture) -> list[str]:
         """Why ``architecture`` is not in ``space`` (empty when it is)."""
         return []
+
+    def sample_architecture(self, space: SearchSpace, generator: RandomGenerator) -> Architecture:
+        """One architecture of ``space`` drawn uniformly at random with ``generator`` (torch or NumPy): the
+        random-sampling baseline (EM-DARTS App. A.7 Table 7, ``searchcore.trainables.random_sample``).
+
+        "Uniformly" is the family's own convention (which architectures count as distinct, whether ``none``
+        may be chosen), so each family defines it; the result must pass :meth:`check_architecture`."""
+        raise NotImplementedError(
+            f"space family {self.name!r} cannot sample architectures: override "
+            f"{type(self).__name__}.sample_architecture(space, generator) to use the random baseline on it")
 
     @abstractmethod
     def network_defaults(self, dataset: str) -> NetworkDefaults: ...
