@@ -67,7 +67,8 @@ def preset_tables() -> list[str]:
             if key == "method.name":
                 continue
             sources = {source_of(PRESETS.get(name)(*c.split("/")), key) for c in by_combo}
-            lines.append(f"| `{key}` | {_cell(_show(by_combo))} | {_cell(' / '.join(sorted(s for s in sources if s)))} |")
+            source = " / ".join(sorted(s for s in sources if s))
+            lines.append(f"| `{key}` | {_cell(_show(by_combo))} | {_cell(source)} |")
         extra = sorted(k for k in preset.sources if k.endswith(".*") or k not in values)
         for key in extra:
             lines.append(f"| `{key}` | (defaults) | {_cell(preset.sources[key])} |")

@@ -25,7 +25,6 @@ from torch import nn
 from searchcore.registry import Registry
 from searchcore.supernets.base import Supernet
 
-
 Measure = Callable[[torch.Tensor], torch.Tensor]
 """(B, C, H, W) op output -> (B,) IIM per sample (float64)."""
 

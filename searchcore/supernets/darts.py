@@ -5,8 +5,8 @@ preprocess0 = FactorizedReduce after a reduction cell, else ReLU-1x1 conv-BN; pr
 ReLU-1x1 conv-BN; 4 intermediate nodes each summing its mixed input edges; output = concat of the 4
 nodes (4C). All search BNs are affine-free; pools are followed by BN(affine=False) in search only
 (DA issue #10). ``pool_bn=False`` + ``final_bn_relu=True`` give IS-DARTS' network (xautodl NASNet search
-model: no BN after pools, BN + ReLU before global pooling; reference-notes §6). Edges from the two inputs of a reduction cell have stride 2. Used for ``darts``,
-``darts7`` and ``s1``–``s5``.
+model: no BN after pools, BN + ReLU before global pooling; reference-notes §6). Edges from the two
+inputs of a reduction cell have stride 2. Used for ``darts``, ``darts7`` and ``s1``–``s5``.
 """
 
 from __future__ import annotations
