@@ -7,20 +7,19 @@ classes 1..120 (AutoDL ``ImageNet16`` with ``use_num_of_class_only=120``), mappe
 
 from __future__ import annotations
 
-import pickle
 from pathlib import Path
 
 import numpy as np
 
 from searchcore.data.base import DATASETS, ArrayDataset, DatasetSpec, as_array_dataset, require_files
+from searchcore.data.safe_pickle import load_array_pickle
 
 TRAIN_FILES = tuple(f"train_data_batch_{i}" for i in range(1, 11))
 VAL_FILES = ("val_data",)
 
 
 def _read_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    with open(path, "rb") as fh:
-        entry = pickle.load(fh, encoding="latin1")  # ImageNet16's own format: pickled arrays; the user's file
+    entry = load_array_pickle(path)  # restricted: arrays, lists and dicts only
     try:
         data = np.asarray(entry["data"], dtype=np.uint8).reshape(-1, 3, 16, 16)
         labels = np.asarray(entry["labels"], dtype=np.int64)
