@@ -15,6 +15,7 @@ from typing import Any
 
 from harness.layout import CONFIG_FILE, ERROR_FILE, METRICS_FILE, STATUS_FILE
 from harness.storage import join, read_text, write_text
+from searchcore.search.divergence import DivergedError
 from searchcore.search.reporter import jsonable
 
 
@@ -33,7 +34,8 @@ class TrialOutputs:
         write_text(join(self.dir, STATUS_FILE), json.dumps(self.status, indent=1, default=str))
 
     def finished(self) -> bool:
-        return self.status.get("status") == "TERMINATED"
+        """TERMINATED, or DIVERGED (deterministic: rerunning would diverge at the same epoch)."""
+        return self.status.get("status") in ("TERMINATED", "DIVERGED")
 
     def start(self, config: dict[str, Any]) -> None:
         write_text(join(self.dir, CONFIG_FILE), json.dumps(config, indent=1))
@@ -53,12 +55,12 @@ class TrialOutputs:
     def finish(self) -> None:
         self._write_status(status="TERMINATED", wall_seconds=self._wall(), ended=time.time())
 
-    def fail(self, err: BaseException) -> None:
+    def fail(self, err: BaseException, status: str = "ERROR") -> None:
         text = "".join(traceback.format_exception(type(err), err, err.__traceback__))
         old = read_text(join(self.dir, ERROR_FILE)) or ""
         header = f"--- attempt {self.status.get('attempt', 1)} on {socket.gethostname()}\n"
         write_text(join(self.dir, ERROR_FILE), old + header + text)
-        self._write_status(status="ERROR", error=f"{type(err).__name__}: {err}"[:2000],
+        self._write_status(status=status, error=f"{type(err).__name__}: {err}"[:2000],
                            wall_seconds=self._wall(), ended=time.time())
 
     def mark_error(self, message: str) -> None:
@@ -75,6 +77,9 @@ def run_trial(fn: Callable[[dict[str, Any], Any], dict[str, Any]], config: dict[
     outputs.start(config)
     try:
         final = fn(config, reporter)
+    except DivergedError as err:  # deterministic: a retry would diverge again; recorded, not raised
+        outputs.fail(err, status="DIVERGED")
+        return {}
     except BaseException as err:
         outputs.fail(err)
         raise

@@ -18,7 +18,7 @@ from harness.storage import exists, is_uri, join
 from harness.sweepfile.load import load_sweep
 from harness.sweepfile.model import Sweep
 
-SUMMARY_COLUMNS = ("trial_id", "status", "epochs_done", "val_acc", "train_acc", "n_skip", "alpha_entropy",
+SUMMARY_COLUMNS = ("trial_id", "status", "epochs_done", "test_acc", "val_acc", "train_acc", "n_skip", "alpha_entropy",
                    "nb201_cifar10_test", "wall_seconds", "arch", "error")
 
 
@@ -110,7 +110,10 @@ def report(sweep: Sweep, exp_dir: str, interrupted: bool = False) -> int:
     epochs_path, trials_path, trials = collect(exp_dir, sweep)
     print_summary(trials)
     print(f"\nresults: {trials_path}\n         {epochs_path}")
-    bad = trials[trials["status"] != "TERMINATED"]
+    diverged = trials[trials["status"] == "DIVERGED"]
+    for _, row in diverged.iterrows():
+        print(f"[{row['trial_id']}] {row['error']} (status DIVERGED; not in the tables' means)", file=sys.stderr)
+    bad = trials[~trials["status"].isin(["TERMINATED", "DIVERGED"])]
     if interrupted or len(bad):
         what = "interrupted" if interrupted else f"{len(bad)} of {len(trials)} trials did not finish"
         print(f"{what}: `dartsweep resume {exp_dir}` continues it", file=sys.stderr)

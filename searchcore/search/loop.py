@@ -29,6 +29,7 @@ from searchcore.methods.regularizers import regularizer_weight
 from searchcore.methods.schedules import mutation_probability
 from searchcore.run_api import EpochHook
 from searchcore.search.checkpoint import load_checkpoint, save_checkpoint, seed_everything, set_rng_state
+from searchcore.search.divergence import check_finite
 from searchcore.search.data import SearchData, build_search_data, epoch_generator
 from searchcore.search.metrics import architecture_metrics, weight_metrics
 from searchcore.search.reporter import NullReporter, Reporter
@@ -280,6 +281,7 @@ class SearchRun:
                                    "method": cfg.method.name, "activation": cfg.method.activation}
         metrics.update({k: v for k, v in train.items() if k != "images"})
         metrics.update(self.evaluate(epoch))
+        check_finite(epoch + 1, metrics, dict(self.model.alphas.items()))
         metrics.update(self.architecture_metrics())
         metrics.update(self.weight_metrics())
         metrics["p"] = p

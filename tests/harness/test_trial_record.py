@@ -51,3 +51,19 @@ def test_the_driver_marks_a_trial_that_died_without_a_record(tmp_path):
     assert status["status"] == "ERROR" and status["error"] == "OOM killed"
     mark_error(str(tmp_path), "t001", "later message")  # an ERROR the trial wrote itself is kept
     assert json.loads((tmp_path / "t001" / "status.json").read_text())["error"] == "OOM killed"
+
+
+def test_a_diverged_trial_is_recorded_once_and_never_retried(tmp_path):
+    from searchcore.search.divergence import DivergedError
+
+    trial = fake_sweep(1).trials[0]
+
+    def diverges(config, reporter):
+        raise DivergedError("diverged at epoch 2 (train_loss=nan)")
+
+    assert run_fake(str(tmp_path), trial, diverges).finished()  # no exception: Ray must not retry it
+    status = json.loads((tmp_path / trial.trial_id / "status.json").read_text())
+    assert status["status"] == "DIVERGED" and status["error"] == "DivergedError: diverged at epoch 2 (train_loss=nan)"
+    calls = []
+    run_fake(str(tmp_path), trial, lambda c, r: calls.append(1))
+    assert calls == []

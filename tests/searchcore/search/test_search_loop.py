@@ -202,3 +202,12 @@ def test_entropy_regulariser_reports_its_value():
     rep = NullReporter()
     SearchRun(_cfg(method="r-darts"), rep).run()
     assert rep.history[-1]["reg_value"] > 0 and rep.history[-1]["reg_lambda"] == 0.5  # NB201: 004_… Table 1
+
+
+def test_a_diverging_search_fails_naming_the_epoch_and_reports_no_nan_row():
+    from searchcore.search.divergence import DivergedError
+
+    rep = NullReporter()
+    with pytest.raises(DivergedError, match=r"^diverged at epoch 1 \(.*(_loss=(nan|inf)|non-finite)"):
+        SearchRun(_cfg(**{"optim.lr": 1.0e6, "optim.grad_clip": None}), rep).run()
+    assert rep.history == []
