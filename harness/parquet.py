@@ -71,9 +71,21 @@ def build_frames(sweep: Sweep, exp_dir: str) -> tuple[pd.DataFrame, pd.DataFrame
     return pd.DataFrame(epochs), pd.DataFrame(trials)
 
 
+def one_type_per_column(df: pd.DataFrame) -> pd.DataFrame:
+    """A column whose values mix kinds (a grid of ``1e-3`` text and 0.01, a metric that is sometimes text)
+    becomes text: Parquet keeps one type per column, and ``collect`` must never fail on a result."""
+    out = df.copy()
+    for col in out.columns[out.dtypes == object]:
+        kinds = {"number" if isinstance(v, (int, float)) and not isinstance(v, bool) else type(v).__name__
+                 for v in out[col] if v is not None and not (isinstance(v, float) and v != v)}
+        if len(kinds) > 1:
+            out[col] = out[col].map(lambda v: v if v is None or (isinstance(v, float) and v != v) else str(v))
+    return out
+
+
 def write_parquet(df: pd.DataFrame, path: str) -> None:
     buf = io.BytesIO()
-    df.to_parquet(buf, index=False)
+    one_type_per_column(df).to_parquet(buf, index=False)
     write_bytes(path, buf.getvalue())
 
 

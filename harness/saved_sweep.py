@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import yaml
-
 from harness.layout import PROVENANCE_FILE, SWEEP_FILE, TRIALS_FILE
 from harness.storage import exists, join, list_dirs, read_text, write_text
 from harness.sweepfile.model import Sweep, SweepFile, Trial
+from searchcore.yaml_io import load_yaml
 
 
 def trials_json(sweep: Sweep) -> str:
@@ -23,7 +22,7 @@ def trials_json(sweep: Sweep) -> str:
 
 def load_saved(sweep_yaml: str, trials_text: str, source: str) -> Sweep:
     """The sweep from the texts of ``sweep.yaml`` and ``trials.json``."""
-    spec_file = SweepFile.model_validate(yaml.safe_load(sweep_yaml))
+    spec_file = SweepFile.model_validate(load_yaml(sweep_yaml))
     payload = json.loads(trials_text)
     trials = [Trial.from_json(t) for t in payload["trials"]]
     return Sweep(spec_file, trials, source, list(payload.get("swept_keys", [])))

@@ -14,6 +14,8 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from searchcore.yaml_io import load_yaml
+
 
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, use_attribute_docstrings=True)
@@ -325,8 +327,8 @@ def known_keys(model: type[BaseModel] = SearchConfig, prefix: str = "") -> list[
 
 
 def parse_value(text: str) -> Any:
-    """``--set`` values are YAML scalars: ``0.3`` -> float, ``true`` -> bool, ``null`` -> None."""
-    return yaml.safe_load(text)
+    """``--set`` values are YAML 1.2 scalars: ``1e-3`` -> float, ``true`` -> bool, ``null`` -> None."""
+    return load_yaml(text)
 
 
 def to_yaml(config: SearchConfig) -> str:
@@ -334,4 +336,4 @@ def to_yaml(config: SearchConfig) -> str:
 
 
 def from_yaml(text: str) -> SearchConfig:
-    return SearchConfig.model_validate(yaml.safe_load(text))
+    return SearchConfig.model_validate(load_yaml(text))

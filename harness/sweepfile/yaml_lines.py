@@ -2,7 +2,8 @@
 
 ``yaml.safe_load`` forgets where a value came from; composing the node tree once more records the line
 of every key and list item under its path in the tree (``("grid", "seed", 1)``). Duplicate keys, which
-safe_load silently lets the last one win, are an error here.
+safe_load silently lets the last one win, are an error here. Numbers and booleans follow YAML 1.2
+(``searchcore.yaml_io``: ``1e-3`` is a float, ``yes`` is text) and aliases are refused.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 import yaml
 
 from harness.errors import SweepError
+from searchcore.yaml_io import compose_yaml, load_yaml
 
 
 class Locator:
@@ -59,8 +61,8 @@ def parse_yaml(text: str, filename: str) -> tuple[dict[str, Any], Locator]:
     """The mapping of a sweep file and where each of its keys and items is."""
     loc = Locator(filename)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = compose_yaml(text)
+        data = load_yaml(text)
     except yaml.YAMLError as err:
         mark, context = getattr(err, "problem_mark", None), getattr(err, "context_mark", None)
         line = mark.line + 1 if mark else 1

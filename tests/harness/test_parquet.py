@@ -65,3 +65,16 @@ def test_selection_rows_sharing_an_epoch_are_all_kept(tmp_path):
     run_fake(exp, sweep.trials[0], select_like)
     epochs = pd.read_parquet(collect(exp)[0])
     assert list(epochs["kind"]) == ["decision", "decision", "tune"]
+
+
+def test_a_column_of_mixed_kinds_is_written_as_text_not_a_crash(tmp_path):
+    import pandas as pd
+
+    from harness.parquet import write_parquet
+
+    df = pd.DataFrame({"lr": ["1e-3", 0.01, None], "seed": [0, 1, 2], "x": [1, 2.5, None]})
+    path = str(tmp_path / "t.parquet")
+    write_parquet(df, path)
+    back = pd.read_parquet(path)
+    assert back["lr"].tolist()[:2] == ["1e-3", "0.01"] and back["lr"].isna().tolist()[2]
+    assert back["seed"].tolist() == [0, 1, 2] and back["x"].tolist()[:2] == [1.0, 2.5]
