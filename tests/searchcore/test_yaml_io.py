@@ -9,7 +9,8 @@ from searchcore.yaml_io import load_yaml
 
 @pytest.mark.parametrize(("text", "value"), [
     ("1e-3", 0.001), ("1.0e+6", 1e6), ("-2E-2", -0.02), ("0.5", 0.5), (".5", 0.5), ("3", 3), ("1_000", 1000),
-    ("true", True), ("false", False), ("yes", "yes"), ("no", "no"), ("on", "on"), ("null", None), (".inf", float("inf")),
+    ("true", True), ("false", False), ("yes", "yes"), ("no", "no"), ("on", "on"), ("null", None),
+    (".inf", float("inf")),
 ])
 def test_scalars_follow_yaml_1_2(text, value):
     assert load_yaml(f"v: {text}")["v"] == value
