@@ -75,7 +75,7 @@ def one_type_per_column(df: pd.DataFrame) -> pd.DataFrame:
     """A column whose values mix kinds (a grid of ``1e-3`` text and 0.01, a metric that is sometimes text)
     becomes text: Parquet keeps one type per column, and ``collect`` must never fail on a result."""
     out = df.copy()
-    for col in out.select_dtypes(include="object").columns:
+    for col in out.select_dtypes(include="object", exclude="str").columns:
         kinds = {"number" if isinstance(v, (int, float)) and not isinstance(v, bool) else type(v).__name__
                  for v in out[col] if v is not None and not (isinstance(v, float) and v != v)}
         if len(kinds) > 1:
