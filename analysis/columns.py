@@ -71,8 +71,10 @@ _add("seed", "seed", description="search seed: data split, α init and batch ord
 _add("method", "method", description="method preset (dartsweep methods)")
 _add("space", "search space", description="registered search space (dartsweep spaces)")
 _add("dataset", "data set", description="registered data set of the search")
-_add("source", "search trial", description="chained trials: the search trial whose final checkpoint they start from")
-_add("status", "status", description="PENDING, RUNNING, TERMINATED or ERROR (the trial's own status.json)")
+_add("source", "search trial", description="chained trials: the trial they start from (a search trial's checkpoint; "
+     "for evaluations the final genotype of a search, selection or random trial)")
+_add("status", "status", description="PENDING, RUNNING, TERMINATED, ERROR or DIVERGED (a non-finite loss or α; "
+     "the trial's own status.json)")
 _add("error", "error", description="the exception that ended an ERROR trial")
 _add("attempts", "attempts", description="times the trial started (retries and resumes count)")
 _add("attempt", "attempt", description="the attempt that reported this row")
@@ -99,8 +101,10 @@ _add("lr", "weight lr", description="learning rate of the network weights this e
 _add("lr_alpha", "α lr", description="learning rate of the architecture parameters (0: α fixed or absent)",
      fmt=".4g")
 _add("activation", "α activation", description="softmax, sigmoid or uniform (α-free)")
-_add("train_loss", "supernet train loss", description="mean cross-entropy of the weight steps", fmt=".4f")
-_add("train_acc", "supernet train acc.", "%", "accuracy of the weight steps on their batches", "train", ".2f")
+_add("train_loss", "train loss", description="mean cross-entropy of the weight steps (the supernet's in a search, "
+     "the network's main head in an evaluation)", fmt=".4f")
+_add("train_acc", "train acc.", "%", "accuracy of the weight steps on their batches (the supernet's in a search, "
+     "the network's in an evaluation)", "train", ".2f")
 _add("arch_loss", "α-step loss", description="mean loss of the architecture steps (bi-level: on the α split)",
      fmt=".4f")
 _add("arch_acc", "α-step acc.", "%", "accuracy of the architecture steps on their batches", fmt=".2f")
@@ -154,7 +158,7 @@ _add("shrink_final", "shrinking done", description="every comparison set is down
 
 # ---------------------------------------------------------------- selection (DARTS-PT) and shrink decisions
 
-_add("kind", "report kind", description="selection rows: decision or tune")
+_add("kind", "report kind", description="selection rows: decision or tune; evaluation rows: eval")
 _add("phase", "phase", description="selection: operation, topology or tune; IS-DARTS: shrink")
 _add("decision", "decision", description="decisions (or IS-DARTS pruning steps) taken so far")
 _add("decisions_total", "decisions", description="decisions the selection takes in all")
@@ -175,6 +179,21 @@ _add("supernet_method", "supernet method", description="method preset of the sea
 _add("supernet_epoch", "supernet epoch", description="epoch of the search checkpoint the selection starts from")
 _add("supernet_fixed_alpha", "supernet α fixed", description="the search never trained α (or had none)")
 _add("update_alpha", "α updated while tuning", description="whether tuning epochs also train α")
+
+# ---------------------------------------------------------------- evaluation (searchcore.evaluate.loop)
+
+_add("protocol", "evaluation protocol", description="the protocol an evaluation trained with (docs/evaluation.md)")
+_add("test_loss", "test loss", description="evaluation: cross-entropy of the trained network on the test split",
+     fmt=".4f")
+_add("test_acc", "test acc.", "%", "evaluation: top-1 accuracy of the trained network on the test split (the "
+     "papers' test error is 100 minus it)", "test", ".2f")
+_add("test_acc_top5", "test top-5 acc.", "%", "evaluation: top-5 accuracy on the test split (ImageNet tables)",
+     "top5", ".2f")
+_add("drop_prob", "drop-path probability", description="evaluation: drop-path probability of the epoch, "
+     "drop_path·epoch/epochs", short="drop", fmt=".3f")
+_add("params_m", "params", "M", "evaluation: parameters of the network in millions, auxiliary head excluded "
+     "(quark0/darts count_parameters_in_MB)", fmt=".3f")
+_add("network", "network", description="evaluation: class of the trained network (NetworkCIFAR, NB201Network, ...)")
 
 # ---------------------------------------------------------------- swept config keys the papers plot
 

@@ -18,11 +18,12 @@ import pandas as pd
 from analysis.columns import axis_label
 
 DEFAULT_METRICS = (
-    "val_acc", "train_acc", "n_skip", "n_parametric", "alpha_entropy",
+    "test_acc", "params_m", "val_acc", "train_acc", "n_skip", "n_parametric", "alpha_entropy",
     "nb201_cifar10_test", "nb201_cifar100_test", "nb201_imagenet16_test",
 )
-"""Shown by default when present: supernet accuracy, the collapse indicators of the papers (skip count,
-α entropy) and NB201 ground truth of the derived architecture (EM-DARTS / IS-DARTS Table 1 columns)."""
+"""Shown by default when present: an evaluation's test accuracy and size (the papers' tables of trained
+architectures), supernet accuracy, the collapse indicators of the papers (skip count, α entropy) and NB201
+ground truth of the derived architecture (EM-DARTS / IS-DARTS Table 1 columns)."""
 
 FORMATS = ("md", "latex", "csv")
 

@@ -1,6 +1,6 @@
 """The ``dartsweep`` command line. Each sub-command lives in ``harness/commands/<name>.py`` and exposes
 ``register(subparsers)``; Ray is imported only inside the commands that need it, so ``search``,
-``params``, ``spaces`` and ``nb201`` work without starting Ray.
+``evaluate``, ``params``, ``spaces`` and ``nb201`` work without starting Ray.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 from harness.errors import CliError
 
 COMMAND_MODULES = (
-    "spaces", "methods", "search", "params", "nb201", "select", "run", "resume", "collect", "table",
+    "spaces", "methods", "search", "params", "nb201", "select", "evaluate", "run", "resume", "collect", "table",
 )
 
 

@@ -1,6 +1,7 @@
-"""One line per report, for people watching a terminal: ``dartsweep search``, ``select`` and ``run``.
+"""One line per report, for people watching a terminal: ``dartsweep search``, ``select``, ``evaluate`` and ``run``.
 
-A report is one of: a search epoch (``epoch 3/10 | train 41.02% | val 38.28% | lr 0.025 | skip 0 | 3.8s
+A report is one of: an evaluation epoch (``epoch 3/600 | train 71.50% | test 68.20% | lr 0.0249 | drop 0.001
+| 41.0s | 1520 img/s``), a search epoch (``epoch 3/10 | train 41.02% | val 38.28% | lr 0.025 | skip 0 | 3.8s
 | 812 img/s``), an IS-DARTS epoch that pruned (``... | shrink step 1: pruned 24, supernet val 50.00%``),
 a DARTS-PT decision (``decision 2/6 [operation] cell edge 4 -> nor_conv_3x3 | supernet val 64.84%``) or a
 tuning epoch between decisions (``tune epoch 3/6 | lr 0.0025 | train 41.02% | val 38.28% | 3.8s``); the
@@ -18,6 +19,8 @@ SEARCH_KEYS = ("train_acc", "val_acc", "lr", "p", "n_skip", "epoch_seconds", "im
                "nb201_cifar10_test")
 """A search epoch: supernet accuracies, the schedule (lr, EM-DARTS p), the collapse indicator, speed and
 the NB201 ground truth of the derived arch when a table is given."""
+EVAL_KEYS = ("train_acc", "test_acc", "lr", "drop_prob", "epoch_seconds", "images_per_second")
+"""An evaluation epoch: training fit and test accuracy of the network, its schedule (lr, drop-path) and speed."""
 TUNE_KEYS = ("lr", "train_acc", "val_acc", "epoch_seconds")
 """A DARTS-PT tuning epoch between decisions."""
 DECISION_KEYS = ("decision_acc",)
@@ -31,6 +34,8 @@ def format_report(m: dict[str, Any]) -> str:
         head, keys = _decision(m), DECISION_KEYS
     elif kind == "tune":
         head, keys = f"tune epoch {m.get('epoch')}/{m.get('epochs')}", TUNE_KEYS
+    elif kind == "eval":
+        head, keys = f"epoch {m.get('epoch')}/{m.get('epochs')}", EVAL_KEYS
     else:
         head, keys = f"epoch {m.get('epoch')}/{m.get('epochs')}", SEARCH_KEYS
     parts = [head, *(column(k).show(m[k]) for k in keys if m.get(k) is not None)]

@@ -19,8 +19,11 @@ from pydantic import BaseModel
 
 from searchcore.registry import Registry
 
-AXES = ("method", "space", "dataset")
-"""Sweep-level names that pick presets and registries rather than config values."""
+SEARCH_AXES = ("method", "space", "dataset")
+"""The axes of a search: method preset, space, data set (the default of :attr:`TrainableSpec.axes`)."""
+AXES = (*SEARCH_AXES, "protocol")
+"""Sweep-level names that pick presets and registries rather than config values; each trainable takes some
+(``protocol``: the evaluation protocol of the ``evaluate`` trainable)."""
 
 TrainableFn = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -34,12 +37,24 @@ class TrainableSpec:
     """(axes, dotted overrides) -> validated nested config; raises ValidationError/UnknownNameError."""
     keys: Callable[[], list[str]]
     model: Callable[[], type[BaseModel]]
-    axes: tuple[str, ...] = AXES
+    axes: tuple[str, ...] = SEARCH_AXES
     path_keys: tuple[str, ...] = ()
     summary: str = ""
     chain_key: str | None = None
-    """The config key that takes a search checkpoint, when the trainable can follow a search sweep
-    (``after:`` in a sweep file; see harness.chain)."""
+    """The config key that takes what a chained trial gets from its source trial, when the trainable can
+    follow another sweep (``after:`` in a sweep file; see harness.chain)."""
+    chain_takes: str = "checkpoint"
+    """What goes into ``chain_key``: an entry of ``harness.chain.CHAIN_INPUTS`` (``checkpoint``: the source
+    trial's final checkpoint; ``architecture``: the genotype of its last reported row)."""
+    chain_inherits: tuple[str, ...] = ()
+    """Axes a chained trial takes from its source trial unless the sweep gives them (``space``: the
+    architecture belongs to the source's space)."""
+    chain_gives: tuple[str, ...] = ("architecture",)
+    """What a trial of this trainable leaves for trials chained after it (entries of ``CHAIN_INPUTS``); every
+    trainable reporting a ``genotype`` gives an architecture."""
+    baseline: str = ""
+    """For a baseline that searches nothing: the papers' rows it reproduces, with their source
+    (``dartsweep methods`` lists these beside the presets)."""
 
     def load(self) -> TrainableFn:
         module, _, attr = self.target.partition(":")
@@ -107,6 +122,7 @@ register(TrainableSpec(
     "search", "searchcore.search:search_trainable", _resolve_search, _search_keys, _search_model,
     path_keys=("data.root", "nb201_table"),
     summary="architecture search (searchcore.search.search_trainable): one report + checkpoint per epoch",
+    chain_gives=("checkpoint", "architecture"),
 ))
 
 
@@ -138,4 +154,74 @@ register(TrainableSpec(
     axes=(), path_keys=("checkpoint", "nb201_table", "data.root", "search.data.root"),
     summary="DARTS-PT selection from a search checkpoint (searchcore.trainables.select.select_trainable)",
     chain_key="checkpoint",
+))
+
+
+# ---------------------------------------------------------------- evaluate (train from scratch)
+
+
+def _resolve_evaluate(axes: dict[str, str], overrides: dict[str, Any]) -> dict[str, Any]:
+    from searchcore.data import DATASETS
+    from searchcore.evaluate.protocols import resolve_eval_config
+
+    DATASETS.get(axes["dataset"])  # UnknownNameError: the sweep error points at the data set's line
+    return resolve_eval_config(axes["protocol"], axes["space"], axes["dataset"], overrides).model_dump(mode="json")
+
+
+def _evaluate_keys() -> list[str]:
+    from searchcore.evaluate.config import EVAL_KEYS
+
+    return [k for k in EVAL_KEYS if k not in ("space", "protocol")]
+
+
+def _evaluate_model() -> type[BaseModel]:
+    from searchcore.evaluate.config import EvalConfig
+
+    return EvalConfig
+
+
+register(TrainableSpec(
+    "evaluate", "searchcore.evaluate.loop:evaluate_trainable", _resolve_evaluate, _evaluate_keys, _evaluate_model,
+    axes=("protocol", "space", "dataset"), path_keys=("data.root", "nb201_table"),
+    summary="train an architecture from scratch with a paper's protocol (searchcore.evaluate.loop."
+            "evaluate_trainable): one report + checkpoint per epoch",
+    chain_key="architecture", chain_takes="architecture", chain_inherits=("space", "dataset"), chain_gives=(),
+))
+
+
+# ---------------------------------------------------------------- random (the random-sampling baseline)
+
+
+def _resolve_random(axes: dict[str, str], overrides: dict[str, Any]) -> dict[str, Any]:
+    from searchcore.config import unflatten
+    from searchcore.data import DATASETS
+    from searchcore.spaces import SPACES
+    from searchcore.trainables.random_sample import RandomSampleConfig
+
+    SPACES.get(axes["space"])  # UnknownNameError: the sweep error points at the space's line
+    DATASETS.get(axes["dataset"])
+    tree = {**unflatten(overrides), "space": axes["space"], "dataset": axes["dataset"]}
+    return RandomSampleConfig.model_validate(tree).model_dump(mode="json")
+
+
+def _random_keys() -> list[str]:
+    from searchcore.trainables.random_sample import RANDOM_KEYS
+
+    return [k for k in RANDOM_KEYS if k not in AXES]
+
+
+def _random_model() -> type[BaseModel]:
+    from searchcore.trainables.random_sample import RandomSampleConfig
+
+    return RandomSampleConfig
+
+
+register(TrainableSpec(
+    "random", "searchcore.trainables.random_sample:random_trainable", _resolve_random, _random_keys, _random_model,
+    axes=("space", "dataset"), path_keys=("nb201_table",),
+    summary="random-sampling baseline: one architecture drawn uniformly per seed, reported once "
+            "(searchcore.trainables.random_sample.random_trainable)",
+    baseline="EM-DARTS App. A.7 Table 7 'Random Sampling' (S5, CIFAR-10, 4 runs); on NB201 the benchmark's "
+             "uniform draw over its 15,625 cells (Dong & Yang 2020); DARTS §2.4 cell rules (2 distinct "
+             "inputs per node, never none) on DARTS spaces",
 ))

@@ -24,7 +24,7 @@ from typing import Any
 import ray
 from ray import tune
 
-from harness.chain import SourceNotReady, source_checkpoint
+from harness.chain import CHAIN_INPUTS, SourceNotReady
 from harness.errors import CliError
 from harness.progress import format_report
 from harness.storage import check_shared_storage, join
@@ -62,7 +62,7 @@ class TuneReporter:
 
 
 def _tune_trial(config: dict[str, Any], *, target: Callable, trials: dict[str, dict], exp_dir: str,
-                sources: dict[str, str], chain_key: str | None) -> None:
+                sources: dict[str, str], chain_key: str | None, chain_takes: str) -> None:
     trial_id = config["trial_id"]
     outputs = TrialOutputs(join(exp_dir, trial_id), trial_id)
     reporter = TuneReporter(outputs)
@@ -70,9 +70,9 @@ def _tune_trial(config: dict[str, Any], *, target: Callable, trials: dict[str, d
         if trial_id not in sources:
             run_trial(target, trials[trial_id], outputs, reporter)
             return
-        try:
-            with source_checkpoint(sources[trial_id]) as checkpoint:
-                run_trial(target, {**trials[trial_id], chain_key: checkpoint}, outputs, reporter)
+        try:  # what the trial takes from its source trial: a checkpoint, an architecture (harness.chain)
+            with CHAIN_INPUTS.get(chain_takes).fetch(sources[trial_id]) as value:
+                run_trial(target, {**trials[trial_id], chain_key: value}, outputs, reporter)
         except SourceNotReady as err:
             outputs.fail(err)
             raise
@@ -89,7 +89,7 @@ def make_trainable(sweep: Sweep, exp_dir: str) -> Any:
     spec = TRAINABLES.get(sweep.spec.trainable)
     fn = functools.partial(_tune_trial, target=spec.load(), trials={t.trial_id: t.config for t in sweep.trials},
                            exp_dir=exp_dir, sources={t.trial_id: t.source for t in sweep.trials if t.source},
-                           chain_key=spec.chain_key)
+                           chain_key=spec.chain_key, chain_takes=spec.chain_takes)
     fn.__name__ = sweep.spec.trainable  # Tune names the trainable after it
     res = sweep.spec.resources
     return tune.with_resources(fn, {"cpu": res.cpu, "gpu": res.gpu})

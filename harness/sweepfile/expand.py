@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from harness.chain import CHAIN_INPUTS
 from harness.storage import absolute
 from harness.sweepfile.axes import Axis, swept_axes
 from harness.sweepfile.chaining import source_axis
@@ -109,26 +110,35 @@ def expand(spec_file: SweepFile, loc: Locator, known: dict[str, Sweep] | None = 
         spec = TRAINABLES.get(spec_file.trainable)
     except UnknownNameError as err:
         raise loc.error(("trainable",), f"trainable: {err}") from None
-    chain_axis, source_dirs = source_axis(spec_file, spec, loc, known or {})
+    chain_axis, source_dirs, inherited = source_axis(spec_file, spec, loc, known or {})
     axes = swept_axes(spec_file, spec, loc)
     swept = [k for axis in axes for k in axis.keys]
     fixed = fixed_overrides(spec_file, spec, loc, set(swept))
-    if chain_axis is not None:
+    chain = CHAIN_INPUTS.get(spec.chain_takes) if chain_axis is not None else None
+    if chain is not None:
         key = spec.chain_key
         if key in fixed or key in swept:
             where = fixed[key][1] if key in fixed else ("grid", key)
-            raise loc.error(where, f"{key!r} comes from after: (the search trial's final checkpoint); drop it")
+            raise loc.error(where, f"{key!r} comes from after: ({chain.description} of the source trial); drop it")
         axes = [chain_axis, *axes]
+    given = set(swept) | set(fixed) | (spec_file.model_fields_set & set(AXES))  # axes the sweep sets itself
     points = _product(axes, loc)
     params = [{k: v for k, (v, _) in p.items()} for p in points]
     per_source = len(points) // len(source_dirs)  # the source axis comes first: it varies slowest
     trials = []
     for i, (name, point) in enumerate(zip(trial_names(params, spec.path_keys), points)):
         source = source_dirs[i // per_source]
-        if source is not None:
+        if chain is not None and source is not None:
             point = {k: v for k, v in point.items() if k != SOURCE_KEY and not k.startswith(SOURCE_KEY + ".")}
-            point[spec.chain_key] = (source, ("after", "sweep"))
+            if chain.known_at_expansion:  # else the chain key stays unset until the trial starts
+                point[spec.chain_key] = (source, ("after", "sweep"))
+            for axis, value in inherited[i // per_source].items():
+                if axis not in given and value is not None:
+                    point[axis] = (value, ("after", "sweep"))
         axes_used, config = resolve_trial(spec, spec_file, point, fixed, loc)
+        if source is None and spec.chain_key is not None and config.get(spec.chain_key) is None:
+            raise loc.error(("trainable",), f"{spec.chain_key}: trainable {spec.name!r} needs one: set it (set or "
+                            f"grid: {{{spec.chain_key}: [...]}}) or chain the sweep after another (after:)")
         trials.append(Trial(i, name, params[i], axes_used, config, source))
     if chain_axis is not None:  # tables group chained trials by what varied in their search sweep
         varied = [k for k in chain_axis.keys if len({json.dumps(p[k], default=str) for p in params}) > 1]

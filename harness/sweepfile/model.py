@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 DEFAULT_STORAGE = "./results"
 SOURCE_KEY = "source"
-"""Chained sweeps: the swept key naming the search trial a trial starts from (``source.<key>``: its labels)."""
+"""Chained sweeps: the swept key naming the source trial a trial starts from (``source.<key>``: its labels)."""
 
 
 class _Strict(BaseModel):
@@ -29,10 +29,11 @@ class Resources(_Strict):
 
 
 class After(_Strict):
-    """Chaining: start each trial from the final checkpoint of a trial of an earlier (search) sweep."""
+    """Chaining: start each trial from what a trial of an earlier sweep left (the final checkpoint of a search
+    trial, or the final architecture of a search, selection or random trial; ``harness.chain``)."""
 
     sweep: str
-    """The search sweep: its name (under this sweep's storage, or given earlier in the same `dartsweep
+    """The earlier sweep: its name (under this sweep's storage, or given earlier in the same `dartsweep
     run`), or the path / URI of its directory."""
     trials: Literal["all"] | list[str] | dict[str, Any] = "all"
     """Which of its trials: ``all``, a list of trial ids (or their ``tNNN`` prefixes), or a filter on its
@@ -46,6 +47,8 @@ class SweepFile(_Strict):
     description: str = ""
     trainable: str = "search"
     method: str = "darts"
+    protocol: str = "darts-cifar"
+    """Evaluation protocol of the ``evaluate`` trainable (``searchcore.evaluate.protocols``)."""
     space: str = "nb201"
     dataset: str = "digits"
     data_root: str | None = None
@@ -76,7 +79,7 @@ class Trial:
     config: dict[str, Any]
     """The resolved, validated trainable config (nested, JSON-ready)."""
     source: str | None = None
-    """Chained trials: the directory of the search trial whose final checkpoint this trial starts from."""
+    """Chained trials: the directory of the source trial this trial starts from (its checkpoint or architecture)."""
 
     def to_json(self) -> dict[str, Any]:
         return {"index": self.index, "trial_id": self.trial_id, "params": self.params, "axes": self.axes,

@@ -22,15 +22,15 @@ from torch import nn
 
 from searchcore.architectures import Architecture
 from searchcore.config import SearchConfig, to_yaml
-from searchcore.evaluate.memory import peak_memory_mb, reset_peak
+from searchcore.memory import peak_memory_mb, reset_peak
 from searchcore.methods.activations import ACTIVATIONS
 from searchcore.methods.mutation import EdgeMutator
 from searchcore.methods.regularizers import regularizer_weight
 from searchcore.methods.schedules import mutation_probability
 from searchcore.run_api import EpochHook
 from searchcore.search.checkpoint import load_checkpoint, save_checkpoint, seed_everything, set_rng_state
-from searchcore.search.divergence import check_finite
 from searchcore.search.data import SearchData, build_search_data, epoch_generator
+from searchcore.search.divergence import check_finite
 from searchcore.search.metrics import architecture_metrics, weight_metrics
 from searchcore.search.reporter import NullReporter, Reporter
 from searchcore.search.steps import StepStats, arch_step, combined_step, weight_step

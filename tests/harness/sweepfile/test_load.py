@@ -254,7 +254,7 @@ CHAIN_ERRORS = [
      ["after.trials.lr: not a swept key of s", "allowed: dataset, method, seed, space"]),
     ("name: pt\ntrainable: select\nafter: {sweep: s}\nset: {checkpoint: x}\n", 4,
      ["'checkpoint' comes from after:"]),
-    ("name: pt\nafter: {sweep: s}\n", 2, ["after: trainable 'search' does not start from a search checkpoint",
+    ("name: pt\nafter: {sweep: s}\n", 2, ["after: trainable 'search' does not start from another sweep's trials",
                                            "select"]),
     ("name: pt\ntrainable: select\nafter: {sweep: s, trial: all}\n", 3, ["unknown key 'after.trial'", "trials"]),
 ]
