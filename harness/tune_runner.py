@@ -122,11 +122,15 @@ class Progress(tune.Callback):
 
 @dataclass
 class Session:
-    started_here: bool
+    connected_here: bool
+    """This process called ``ray.init`` (so it disconnects at the end)."""
     nodes: int
+    local: bool = False
+    """Ray was *started* here (no address): the machine is the cluster, so a trial must fit it. Joining a
+    cluster (``--address``) is not local: an autoscaler may add the nodes a trial needs later."""
 
     def close(self) -> None:
-        if self.started_here and ray.is_initialized():
+        if self.connected_here and ray.is_initialized():
             ray.shutdown()
 
 
@@ -137,23 +141,23 @@ def alive_nodes() -> int:
 def connect(address: str | None = None, num_cpus: int | None = None) -> Session:
     """Joins ``address`` (``auto``, ``ray://...``, or ``$RAY_ADDRESS``) or starts a quiet local Ray."""
     if ray.is_initialized():
-        return Session(False, alive_nodes())
+        return Session(False, alive_nodes(), local=False)
     address = address or os.environ.get("RAY_ADDRESS")
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     if address:
         ray.init(address=address, logging_level=logging.WARNING)
-    else:
+        return Session(True, alive_nodes(), local=False)
         # Trial outputs go to files (metrics.jsonl, errors.txt); worker logs would repeat Tune's messages.
         ray.init(num_cpus=num_cpus or os.cpu_count(), include_dashboard=False, logging_level=logging.ERROR,
                  log_to_driver=False)
-    return Session(True, alive_nodes())
+    return Session(True, alive_nodes(), local=True)
 
 
 def check_cluster(sweep: Sweep, session: Session) -> None:
     """Shared storage on multi-node clusters; on the embedded local Ray, a trial must fit the machine
     (an autoscaling cluster may add GPU nodes later, so it is not checked there)."""
     check_shared_storage(sweep.spec.storage, session.nodes, sweep.spec.storage_shared)
-    if not session.started_here:
+    if not session.local:
         return
     have = ray.cluster_resources()
     for name, key in (("cpu", "CPU"), ("gpu", "GPU")):

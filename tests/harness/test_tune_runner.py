@@ -201,5 +201,6 @@ def test_a_trial_that_cannot_fit_the_local_machine_is_refused(tmp_path):
 
     sweep = load_sweep(sweep_file(tmp_path, "resources: {cpu: 1, gpu: 0.5}\n"))
     with pytest.raises(CliError, match=r"resources.gpu: 0.5 but this machine offers 0"):
-        check_cluster(sweep, Session(started_here=True, nodes=1))
-    check_cluster(sweep, Session(started_here=False, nodes=1))  # a cluster may still add GPU nodes
+        check_cluster(sweep, Session(connected_here=True, nodes=1, local=True))
+    check_cluster(sweep, Session(connected_here=True, nodes=1, local=False))  # a cluster may still add GPU nodes
+
