@@ -16,8 +16,10 @@ from searchcore.methods.presets import PRESETS, Preset
 
 COMBOS: tuple[tuple[str, str], ...] = (
     ("nb201", "cifar10"), ("darts", "cifar10"), ("s2", "cifar100"), ("darts", "imagenet"),
+    ("mobilenet", "imagenet16"),
 )
-"""(space, data set) pairs whose preset values are shown: the families, a reduced space, ImageNet."""
+"""(space, data set) pairs whose preset values are shown: the families, a reduced space, ImageNet, the
+MobileNet-like chain on the data set its r-DARTS Table 4 sweep searches (sweeps/ber/table4_mobilenet.yaml)."""
 
 BEGIN = "<!-- BEGIN GENERATED: dartsweep methods --markdown -->"
 END = "<!-- END GENERATED -->"

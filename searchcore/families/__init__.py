@@ -17,7 +17,7 @@ from searchcore.families.base import (
     register_family,
 )
 
-BUILTIN_FAMILIES = ("nb201", "darts")
+BUILTIN_FAMILIES = ("nb201", "darts", "mobilenet")
 """Registered in this order, which is the order ``dartsweep spaces`` lists them in."""
 for _module in BUILTIN_FAMILIES:
     importlib.import_module(f"searchcore.families.{_module}")

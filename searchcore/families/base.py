@@ -137,6 +137,12 @@ class SpaceFamily(ABC):
                       channels: int | None = None, auxiliary: bool = True) -> nn.Module:
         """The evaluation network; unset ``layers``/``channels`` take :meth:`network_defaults`."""
 
+    def flops_m(self, network: nn.Module, dataset: str) -> float | None:
+        """FLOPs (millions) of one forward pass of ``network`` (built by :meth:`build_network` for
+        ``dataset``) as the family's papers count them; ``None`` where the family reports none (the
+        NB201 and DARTS families: ``dartsweep params`` then prints parameters only)."""
+        return None
+
 
 FAMILIES: Registry[SpaceFamily] = Registry("space family", builtins="searchcore.families")
 

@@ -50,7 +50,8 @@ class DartsFamily(SpaceFamily):
         }},
         "r-darts": {"*": {
             "method.regularizer.lam": PaperValue(1.0, "λ = 1 on the DARTS space: r-DARTS 004_… Table 2 "
-                                                      "(ImageNet) and Table 4 (MobileNet-like)"),
+                                                      "(ImageNet; Table 4's MobileNet-like space is the mobilenet "
+                                                      "family's)"),
         }},
         "darts-pt": {"*": {
             "epochs": PaperValue(50, "50 epochs: DARTS-PT exp_scripts/darts-sota.sh (reference-notes §5.1)"),

@@ -22,14 +22,17 @@ from searchcore.ops import PreActivated, Zero, build_op
 class MixedOp(nn.Module):
     def __init__(
         self, op_names: Sequence[str], channels: int, stride: int, track_running_stats: bool, pool_bn: bool,
+        modules: Sequence[nn.Module] | None = None,
     ) -> None:
+        """``modules``: ready-built candidates, one per name, instead of ``build_op``'s C -> C ones (chain
+        layers whose candidates change the width: ``supernets/mobilenet.py``)."""
         super().__init__()
         self.op_names = tuple(op_names)
         self.stride = stride
         self.ops = nn.ModuleList(
-            build_op(name, channels, stride, affine=False, track_running_stats=track_running_stats,
-                     pool_bn=pool_bn)
-            for name in op_names
+            modules if modules is not None else
+            (build_op(name, channels, stride, affine=False, track_running_stats=track_running_stats,
+                      pool_bn=pool_bn) for name in op_names)
         )
         self._preact = [isinstance(op, PreActivated) for op in self.ops]
         self._zero = [isinstance(op, Zero) for op in self.ops]
