@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from typing import Any
 
 import pandas as pd
@@ -19,7 +20,10 @@ from harness.layout import EPOCHS_FILE, METRICS_FILE, PROVENANCE_FILE, STATUS_FI
 from harness.saved_sweep import load_sweep_dir
 from harness.storage import join, read_text, write_bytes
 from harness.sweepfile.model import Sweep
+from harness.trial_record import read_json_object
 from searchcore.config import flatten
+
+log = logging.getLogger("dartsweep.collect")
 
 ROW_KEY = ("epoch", "kind", "decision")
 """What identifies a reported row within a trial: the epoch for searches; selection trials report several
@@ -27,13 +31,28 @@ rows per epoch (``kind`` decision/tune, ``decision`` index)."""
 
 
 def _epoch_rows(exp_dir: str, trial_id: str) -> list[dict[str, Any]]:
-    text = read_text(join(exp_dir, trial_id, METRICS_FILE)) or ""
+    """The trial's reported rows, the latest per :data:`ROW_KEY`. A line that is not a JSON object (cut by a
+    crash or a full disk mid-write, or damaged by hand) is left out *with a warning naming the file and line*,
+    so a table never shows an earlier epoch as final without saying why."""
+    path = join(exp_dir, trial_id, METRICS_FILE)
+    text = read_text(path) or ""
     rows = []
-    for line in text.splitlines():
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError:  # a line cut by a crash mid-write (never with atomic writes)
+    lines = text.splitlines()
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
             continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            row = None
+        if not isinstance(row, dict):
+            last = rows[-1].get("epoch") if rows else None
+            what = "the last line is cut off" if n == len(lines) else "the line is not a JSON object"
+            kept = f"last complete row: epoch {last}" if rows else "no complete row before it"
+            log.warning("%s:%d: %s (%r...); using the %d complete row(s) before it (%s)", path, n, what,
+                        line[:40], len(rows), kept)
+            continue
+        rows.append(row)
     latest: dict[tuple, dict[str, Any]] = {}
     for row in rows:  # a resumed attempt's line replaces the earlier one, in the earlier one's place
         latest[tuple(row.get(k) for k in ROW_KEY)] = row
@@ -52,14 +71,14 @@ def _columns(tree: dict[str, Any]) -> dict[str, Any]:
 
 def build_frames(sweep: Sweep, exp_dir: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(epochs, trials) data frames of a sweep from its trials' own files."""
-    provenance = json.loads(read_text(join(exp_dir, PROVENANCE_FILE)) or "{}")
+    provenance = read_json_object(join(exp_dir, PROVENANCE_FILE))
     epochs, trials = [], []
     for trial in sweep.trials:
         labels = {"trial_id": trial.trial_id, "trial_index": trial.index, "sweep": sweep.spec.name,
                   "seed": trial.config.get("seed"), **trial.axes, **{k: _cell(v) for k, v in trial.params.items()}}
         rows = _epoch_rows(exp_dir, trial.trial_id)
         epochs.extend({**labels, **row} for row in rows)
-        status = json.loads(read_text(join(exp_dir, trial.trial_id, STATUS_FILE)) or "{}")
+        status = read_json_object(join(exp_dir, trial.trial_id, STATUS_FILE))
         row = {**labels, **_columns(trial.config)}
         row.update(status=status.get("status", "PENDING"), error=status.get("error"),
                    attempts=status.get("attempt", 0), wall_seconds=status.get("wall_seconds"),

@@ -9,6 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import yaml
+from pydantic import ValidationError
+
+from harness.errors import CliError
 from harness.layout import PROVENANCE_FILE, SWEEP_FILE, TRIALS_FILE
 from harness.storage import exists, join, list_dirs, read_text, write_text
 from harness.sweepfile.model import Sweep, SweepFile, Trial
@@ -20,12 +24,45 @@ def trials_json(sweep: Sweep) -> str:
                        "trials": [t.to_json() for t in sweep.trials]}, indent=1)
 
 
-def load_saved(sweep_yaml: str, trials_text: str, source: str) -> Sweep:
-    """The sweep from the texts of ``sweep.yaml`` and ``trials.json``."""
-    spec_file = SweepFile.model_validate(load_yaml(sweep_yaml))
-    payload = json.loads(trials_text)
-    trials = [Trial.from_json(t) for t in payload["trials"]]
-    return Sweep(spec_file, trials, source, list(payload.get("swept_keys", [])))
+def load_saved(sweep_yaml: str, trials_text: str, source: str, trials_source: str = TRIALS_FILE) -> Sweep:
+    """The sweep from the texts of ``sweep.yaml`` (``source``) and ``trials.json`` (``trials_source``); a
+    damaged or hand-edited file is a :class:`CliError` naming it and what it should hold."""
+    try:
+        spec_file = SweepFile.model_validate(load_yaml(sweep_yaml))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}" if mark else source
+        raise CliError(f"{where}: not valid YAML ({getattr(err, 'problem', None) or type(err).__name__}); expected "
+                       "the sweep `dartsweep run` saved there") from None
+    except ValidationError as err:
+        e = err.errors()[0]
+        key = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        raise CliError(f"{source}: {key}: {e['msg']}; expected the sweep `dartsweep run` saved there") from None
+    try:
+        payload = json.loads(trials_text)
+        trials = [_trial(t, i, trials_source) for i, t in enumerate(payload["trials"])]
+        swept = [str(k) for k in payload.get("swept_keys", [])]
+    except json.JSONDecodeError as err:
+        raise CliError(f"{trials_source}:{err.lineno}: not valid JSON ({err.msg}); expected the trials "
+                       "`dartsweep run` saved there") from None
+    except (KeyError, TypeError, AttributeError) as err:
+        raise CliError(f"{trials_source}: not a trials file ({type(err).__name__}: {err}); expected "
+                       '{"name": ..., "swept_keys": [...], "trials": [{"index", "trial_id", "params", "axes", '
+                       '"config"}, ...]}') from None
+    return Sweep(spec_file, trials, source, swept)
+
+
+TRIAL_FIELDS = {"index": int, "trial_id": str, "params": dict, "axes": dict, "config": dict}
+"""The fields of a saved trial and their JSON types (``source`` is optional)."""
+
+
+def _trial(d: Any, i: int, trials_source: str) -> Trial:
+    """One saved trial, its fields checked: later readers index them without looking."""
+    bad = [k for k, kind in TRIAL_FIELDS.items() if not isinstance(d, dict) or not isinstance(d.get(k), kind)]
+    if bad:
+        expected = ", ".join(f"{k} ({kind.__name__})" for k, kind in TRIAL_FIELDS.items())
+        raise CliError(f"{trials_source}: trials[{i}]: missing or wrong {', '.join(bad)}; expected {expected}")
+    return Trial.from_json(d)
 
 
 def save_sweep(sweep: Sweep, exp_dir: str, provenance: dict[str, Any]) -> None:
@@ -45,4 +82,4 @@ def load_sweep_dir(exp_dir: str) -> Sweep:
     if spec is None or trials is None:
         raise FileNotFoundError(f"{exp_dir} holds no sweep ({SWEEP_FILE} and {TRIALS_FILE} are written by "
                                 "`dartsweep run`)")
-    return load_saved(spec, trials, join(exp_dir, SWEEP_FILE))
+    return load_saved(spec, trials, join(exp_dir, SWEEP_FILE), join(exp_dir, TRIALS_FILE))

@@ -8,6 +8,7 @@ objects), so a reader never sees half a file. Nothing here knows what the files 
 from __future__ import annotations
 
 import os
+import shutil
 from typing import Any
 
 import pyarrow.fs as pafs
@@ -34,8 +35,39 @@ def absolute(value: Any) -> Any:
     return value
 
 
+URI_SCHEMES = ("s3", "gs", "gcs", "abfs", "abfss", "hdfs", "file")
+"""Schemes of the storage URIs pyarrow opens (``file://``: a local path through the same code, for tests)."""
+
+
+def uri_problem(path: str) -> str | None:
+    """What is wrong with a storage URI (an unknown scheme, no bucket), or None; checked without any network
+    call, so a sweep is validated before anything is opened or written."""
+    if not is_uri(path):
+        return None
+    scheme, _, rest = path.partition("://")
+    if scheme not in URI_SCHEMES:
+        return (f"unknown URI scheme {scheme + '://'!r}; allowed: a local path, "
+                f"{', '.join(s + '://' for s in URI_SCHEMES)}")
+    if scheme != "file" and not rest.split("/", 1)[0]:
+        return f"no bucket (or host) after {scheme}://; expected {scheme}://BUCKET/PATH"
+    return None
+
+
+def check_uri(path: str) -> str:
+    """``path`` itself when it is a local path or a usable storage URI; else a :class:`CliError` saying why."""
+    problem = uri_problem(path)
+    if problem:
+        raise CliError(f"{path}: {problem}")
+    return path
+
+
 def _remote(uri: str) -> tuple[pafs.FileSystem, str]:
-    return pafs.FileSystem.from_uri(uri)
+    check_uri(uri)
+    try:
+        return pafs.FileSystem.from_uri(uri)
+    except (ValueError, OSError) as err:  # pyarrow.ArrowInvalid is a ValueError
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise CliError(f"{uri}: cannot open this storage URI ({first})") from None
 
 
 def write_bytes(path: str, data: bytes) -> None:
@@ -65,11 +97,32 @@ def read_text(path: str) -> str | None:
         if is_uri(path):
             fs, p = _remote(path)
             with fs.open_input_stream(p) as fh:
-                return fh.read().decode()
-        with open(path) as fh:
-            return fh.read()
+                data = fh.read()
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read()
     except (FileNotFoundError, OSError):
         return None
+    try:
+        return data.decode()
+    except UnicodeDecodeError as err:  # every file dartsweep writes is UTF-8: this one was damaged or replaced
+        raise CliError(f"{path}: not UTF-8 text (byte {data[err.start]:#04x} at offset {err.start}); "
+                       "expected the file dartsweep wrote there") from None
+
+
+def remove_file(path: str) -> None:
+    """Deletes one file (no error when it is already gone)."""
+    if is_uri(path):
+        fs, p = _remote(path)
+        try:
+            fs.delete_file(p)
+        except FileNotFoundError:
+            pass
+        return
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def exists(path: str) -> bool:
@@ -99,3 +152,15 @@ def check_shared_storage(storage: str, nodes: int, shared: bool = False) -> None
         "would write their checkpoints and results there on their own disks. Use s3:// or gs:// storage "
         "(--storage s3://bucket/dartsweep), or a path every node mounts (NFS) with `storage_shared: true`"
     )
+
+
+def remove_tree(path: str) -> None:
+    """Delete a directory and everything under it; nothing when it does not exist."""
+    if is_uri(path):
+        fs, p = _remote(path)
+        try:
+            fs.delete_dir(p)
+        except FileNotFoundError:
+            pass
+        return
+    shutil.rmtree(path, ignore_errors=True)

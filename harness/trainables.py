@@ -55,6 +55,10 @@ class TrainableSpec:
     baseline: str = ""
     """For a baseline that searches nothing: the papers' rows it reproduces, with their source
     (``dartsweep methods`` lists these beside the presets)."""
+    workers_problem: Callable[[dict[str, Any], int], str] | None = None
+    """For a trainable that can train data-parallel (its function takes ``ranks=``; ``resources.workers`` > 1 runs
+    it on that many Ray Train workers, ``harness.train_runner``): why a validated config cannot be split over
+    that many workers ('' when it can). ``None``: the trainable runs in one process."""
 
     def load(self) -> TrainableFn:
         module, _, attr = self.target.partition(":")
@@ -180,12 +184,19 @@ def _evaluate_model() -> type[BaseModel]:
     return EvalConfig
 
 
+def _evaluate_workers(config: dict[str, Any], workers: int) -> str:
+    from searchcore.evaluate.distributed import batch_problem
+
+    return batch_problem(config["data"]["batch_size"], workers)
+
+
 register(TrainableSpec(
     "evaluate", "searchcore.evaluate.loop:evaluate_trainable", _resolve_evaluate, _evaluate_keys, _evaluate_model,
     axes=("protocol", "space", "dataset"), path_keys=("data.root", "nb201_table"),
     summary="train an architecture from scratch with a paper's protocol (searchcore.evaluate.loop."
             "evaluate_trainable): one report + checkpoint per epoch",
     chain_key="architecture", chain_takes="architecture", chain_inherits=("space", "dataset"), chain_gives=(),
+    workers_problem=_evaluate_workers,
 ))
 
 

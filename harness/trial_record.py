@@ -13,10 +13,27 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from harness.errors import CliError
 from harness.layout import CONFIG_FILE, ERROR_FILE, METRICS_FILE, STATUS_FILE
 from harness.storage import join, read_text, write_text
 from searchcore.search.divergence import DivergedError
 from searchcore.search.reporter import jsonable
+
+
+def read_json_object(path: str) -> dict[str, Any]:
+    """A JSON object file dartsweep wrote (``status.json``, ``provenance.json``; {} when absent). A damaged
+    one is a :class:`CliError` naming it: guessing a status would rerun a finished trial or hide a failed one."""
+    text = read_text(path)
+    if text is None:
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise CliError(f"{path}:{err.lineno}: not valid JSON ({err.msg}); expected the JSON object dartsweep "
+                       "writes there") from None
+    if not isinstance(value, dict):
+        raise CliError(f"{path}: expected a JSON object, got {type(value).__name__}")
+    return value
 
 
 class TrialOutputs:
@@ -25,7 +42,7 @@ class TrialOutputs:
     def __init__(self, trial_dir: str, trial_id: str) -> None:
         self.dir = trial_dir
         self.trial_id = trial_id
-        self.status: dict[str, Any] = json.loads(read_text(join(trial_dir, STATUS_FILE)) or "{}")
+        self.status: dict[str, Any] = read_json_object(join(trial_dir, STATUS_FILE))
         self.lines = (read_text(join(trial_dir, METRICS_FILE)) or "").splitlines()
         self._start = time.time()
 

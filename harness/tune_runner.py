@@ -29,6 +29,7 @@ from harness.errors import CliError
 from harness.progress import format_report
 from harness.storage import check_shared_storage, join
 from harness.sweepfile.model import Sweep
+from harness.train_runner import DRIVER_MEMORY, data_parallel_target
 from harness.trainables import TRAINABLES
 from harness.trial_record import TrialOutputs, mark_error, run_trial
 
@@ -87,11 +88,14 @@ def trial_dirname(trial: Any) -> str:
 def make_trainable(sweep: Sweep, exp_dir: str) -> Any:
     """The Tune trainable of a sweep: one function, trial configs looked up by trial id."""
     spec = TRAINABLES.get(sweep.spec.trainable)
-    fn = functools.partial(_tune_trial, target=spec.load(), trials={t.trial_id: t.config for t in sweep.trials},
+    res = sweep.spec.resources
+    target = spec.load() if res.workers == 1 else data_parallel_target(spec.name, res)
+    fn = functools.partial(_tune_trial, target=target, trials={t.trial_id: t.config for t in sweep.trials},
                            exp_dir=exp_dir, sources={t.trial_id: t.source for t in sweep.trials if t.source},
                            chain_key=spec.chain_key, chain_takes=spec.chain_takes)
     fn.__name__ = sweep.spec.trainable  # Tune names the trainable after it
-    res = sweep.spec.resources
+    if res.workers > 1:  # the trial only drives its Ray Train run, whose workers hold the CPUs and GPUs
+        return tune.with_resources(fn, {"cpu": 0, "memory": DRIVER_MEMORY})
     return tune.with_resources(fn, {"cpu": res.cpu, "gpu": res.gpu})
 
 
@@ -147,9 +151,9 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> Session:
     if address:
         ray.init(address=address, logging_level=logging.WARNING)
         return Session(True, alive_nodes(), local=False)
-        # Trial outputs go to files (metrics.jsonl, errors.txt); worker logs would repeat Tune's messages.
-        ray.init(num_cpus=num_cpus or os.cpu_count(), include_dashboard=False, logging_level=logging.ERROR,
-                 log_to_driver=False)
+    # Trial outputs go to files (metrics.jsonl, errors.txt); worker logs would repeat Tune's messages.
+    ray.init(num_cpus=num_cpus or os.cpu_count(), include_dashboard=False, logging_level=logging.ERROR,
+             log_to_driver=False)
     return Session(True, alive_nodes(), local=True)
 
 
@@ -161,9 +165,11 @@ def check_cluster(sweep: Sweep, session: Session) -> None:
         return
     have = ray.cluster_resources()
     for name, key in (("cpu", "CPU"), ("gpu", "GPU")):
-        need = getattr(sweep.spec.resources, name)
+        workers = sweep.spec.resources.workers
+        need = getattr(sweep.spec.resources, name) * workers
         if need > have.get(key, 0):
-            raise CliError(f"each trial asks for resources.{name}: {need:g} but this machine offers "
+            each = f" × {workers} workers = {need:g}" if workers > 1 else ""
+            raise CliError(f"each trial asks for resources.{name}: {need / workers:g}{each} but this machine offers "
                            f"{have.get(key, 0):g}; lower it (--set resources.{name}=...) or join a cluster "
                            "with --address")
 

@@ -60,9 +60,20 @@ ActivationName = Annotated[str, registry_name("searchcore.methods.activations:AC
 SearchSelectionRule = Annotated[str, AfterValidator(_search_stage_rule)]
 
 
+def _in_memory_dataset(value: str) -> str:
+    from searchcore.data import DATASETS
+
+    if DATASETS.get(value).streaming:
+        raise unknown_name(f"data set {value!r} is streamed from disk and only evaluation reads it; a search holds "
+                           "its data in memory: search on an in-memory set ("
+                           + ", ".join(n for n, s in DATASETS.items() if not s.streaming) + ")")
+    return value
+
+
 class DataConfig(StrictModel):
-    dataset: Annotated[str, registry_name("searchcore.data:DATASETS")] = "digits"
-    """Registered dataset (``searchcore.data.DATASETS``); ``digits`` is the embedded default."""
+    dataset: Annotated[str, registry_name("searchcore.data:DATASETS"), AfterValidator(_in_memory_dataset)] = "digits"
+    """Registered dataset (``searchcore.data.DATASETS``); ``digits`` is the embedded default. Streaming sets
+    (ImageNet) are refused: the search's weight/α split lives in memory (``searchcore.search.data``)."""
     root: str | None = None
     """Data root; ``None`` uses the dataset's default root (none for CIFAR/SVHN/ImageNet16)."""
     batch_size: int = Field(64, ge=2)

@@ -11,6 +11,7 @@ import argparse
 from harness.commands.run import print_summary
 from harness.errors import CliError
 from harness.parquet import collect
+from harness.storage import check_uri
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        epochs_path, trials_path, trials = collect(args.path)
+        epochs_path, trials_path, trials = collect(check_uri(args.path))
     except FileNotFoundError as err:
         raise CliError(str(err)) from None
     if not args.quiet:

@@ -10,10 +10,14 @@ from __future__ import annotations
 import argparse
 import os
 
-from harness.commands.run import echo, report
+from harness.commands.run import check_num_cpus, echo, report
 from harness.errors import CliError
+from harness.layout import STATUS_FILE
 from harness.saved_sweep import load_sweep_dir
-from harness.storage import is_uri
+from harness.storage import check_uri, is_uri, join
+from harness.sweep_lock import SweepLock
+from harness.sweepfile.model import Sweep
+from harness.trial_record import read_json_object
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,11 +33,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    path = args.path if is_uri(args.path) else os.path.abspath(args.path)  # Tune wants absolute paths
+    check_num_cpus(args.num_cpus)
+    path = check_uri(args.path) if is_uri(args.path) else os.path.abspath(args.path)  # Tune wants absolute paths
     try:
         sweep = load_sweep_dir(path)
     except FileNotFoundError as err:
         raise CliError(str(err)) from None
+    for trial in sweep.trials:  # a damaged status would rerun a finished trial or hide a failed one
+        read_json_object(join(path, trial.trial_id, STATUS_FILE))
+    lock, what = SweepLock(path, f"dartsweep resume {args.path}"), "refusing to resume a sweep that is running"
+    lock.check(what)  # read-only first: a refusal writes nothing
+    with lock.acquire(what):
+        return _resume_locked(args, sweep, path)
+
+
+def _resume_locked(args: argparse.Namespace, sweep: Sweep, path: str) -> int:
     from harness import tune_runner
 
     session = tune_runner.connect(args.address, args.num_cpus)

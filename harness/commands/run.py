@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
+from contextlib import ExitStack
 from typing import Any
 
 import pandas as pd
 
 from harness.commands.search import parse_overrides
 from harness.errors import CliError
-from harness.layout import TRIALS_FILE
+from harness.layout import LOCK_FILE, TRIALS_FILE
 from harness.parquet import collect
 from harness.saved_sweep import save_sweep
 from harness.storage import exists, is_uri, join
+from harness.sweep_lock import SweepLock
 from harness.sweepfile.load import load_sweep
 from harness.sweepfile.model import Sweep
 
@@ -44,11 +47,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def load_all(paths: list[str], overrides: dict[str, Any], storage: str | None) -> list[Sweep]:
+def load_all(paths: list[str], overrides: dict[str, Any], storage: str | None,
+             check_files: bool = False) -> list[Sweep]:
     """Every sweep validated and expanded before anything runs; a later one may chain after an earlier one."""
     sweeps: dict[str, Sweep] = {}
     for path in paths:
-        sweep = load_sweep(path, overrides, storage=storage, known=sweeps)
+        sweep = load_sweep(path, overrides, storage=storage, known=sweeps, check_files=check_files)
         if sweep.spec.name in sweeps:
             raise CliError(f"{path}: sweep name {sweep.spec.name!r} is also the name of an earlier sweep file "
                            "in this command; names must differ (they name the results directories)")
@@ -56,15 +60,34 @@ def load_all(paths: list[str], overrides: dict[str, Any], storage: str | None) -
     return list(sweeps.values())
 
 
+def check_num_cpus(num_cpus: int | None) -> None:
+    if num_cpus is not None and num_cpus < 1:
+        raise CliError(f"--num-cpus: expected an integer >= 1 (CPUs of the embedded local Ray), got {num_cpus}")
+
+
 def run(args: argparse.Namespace) -> int:
-    sweeps = load_all(args.sweeps, parse_overrides(args.overrides), args.storage)
+    check_num_cpus(args.num_cpus)
+    sweeps = load_all(args.sweeps, parse_overrides(args.overrides), args.storage, check_files=not args.dry_run)
     exp_dirs = [join(s.spec.storage, s.spec.name) for s in sweeps]
     if args.dry_run:
         for sweep, exp_dir in zip(sweeps, exp_dirs):
             print_trials(sweep, exp_dir)
         return 0
-    for exp_dir in exp_dirs:
-        _claim(exp_dir, args.overwrite)
+    locks = [SweepLock(d, f"dartsweep run {' '.join(args.sweeps)}") for d in exp_dirs]
+    for lock, exp_dir in zip(locks, exp_dirs):  # read-only checks first: a refusal writes nothing
+        lock.check("--overwrite would delete its files mid-run" if args.overwrite else
+                   "refusing to run the same sweep twice at once")
+        _check_claim(exp_dir, args.overwrite)
+    with ExitStack() as held:  # released on every exit: errors and Ctrl-C included
+        for lock in locks:
+            held.enter_context(lock.acquire())
+        if args.overwrite:
+            for exp_dir in exp_dirs:
+                _clear(exp_dir)
+        return _run_locked(args, sweeps, exp_dirs)
+
+
+def _run_locked(args: argparse.Namespace, sweeps: list[Sweep], exp_dirs: list[str]) -> int:
     from harness import tune_runner
     from harness.provenance import provenance
 
@@ -94,7 +117,8 @@ def echo(line: str) -> None:
     print(line, flush=True)
 
 
-def _claim(exp_dir: str, overwrite: bool) -> None:
+def _check_claim(exp_dir: str, overwrite: bool) -> None:
+    """Refuses to reuse a sweep directory unless told to (read-only: nothing is removed here)."""
     if not exists(join(exp_dir, TRIALS_FILE)):
         return
     if not overwrite:
@@ -102,7 +126,20 @@ def _claim(exp_dir: str, overwrite: bool) -> None:
                        "or pass --overwrite, --storage or another name")
     if is_uri(exp_dir):
         raise CliError(f"--overwrite only removes local directories; delete {exp_dir} yourself")
-    shutil.rmtree(exp_dir)
+
+
+def _clear(exp_dir: str) -> None:
+    """--overwrite: everything in the sweep directory goes but this driver's lock."""
+    if not os.path.isdir(exp_dir):
+        return
+    for name in os.listdir(exp_dir):
+        if name == LOCK_FILE:
+            continue
+        path = os.path.join(exp_dir, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        else:
+            os.unlink(path)
 
 
 def report(sweep: Sweep, exp_dir: str, interrupted: bool = False) -> int:

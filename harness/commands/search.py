@@ -6,11 +6,13 @@ import argparse
 import logging
 from pathlib import Path
 
+import yaml
 from pydantic import ValidationError
 
 from analysis.columns import column
 from harness.errors import CliError
 from harness.progress import echo_report
+from harness.run_dir import check_checkpoint, check_out, check_same_config, clear_out, read_model
 from searchcore.config import parse_value
 from searchcore.registry import UnknownNameError
 
@@ -28,7 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--nb201-table", default=None, help="NB201 table (parquet or the shared CSV) for lookups")
     p.add_argument("--out", default=None, help="output directory (default runs/<method>-<space>-<dataset>-s<seed>)")
-    p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
+    p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out (same config)")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier run in --out")
     p.add_argument("--keep-epochs", action="store_true", help="keep a checkpoint per epoch")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override any config key, e.g. --set method.mutation.p_max=0.3 (repeatable)")
@@ -42,7 +45,12 @@ def parse_overrides(items: list[str]) -> dict[str, object]:
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise CliError(f"--set expects KEY=VALUE, got {item!r}")
-        out[key.strip()] = parse_value(value)
+        try:
+            out[key.strip()] = parse_value(value)
+        except yaml.YAMLError as err:
+            problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+            raise CliError(f"--set {item}: the value is not a YAML scalar ({problem}); quote text with spaces or "
+                           "brackets") from None
     return out
 
 
@@ -80,10 +88,15 @@ def run(args: argparse.Namespace) -> int:
         print(to_yaml(cfg), end="")
         return 0
     out = Path(args.out or f"runs/{cfg.method.name}-{cfg.space}-{cfg.data.dataset}-s{cfg.seed}")
+    check_out(out, args.resume, args.overwrite)
+    if args.resume:
+        check_resume(out, cfg)
     try:
         run = SearchRun(cfg)  # loads the data first: a bad data root writes nothing
-    except (DataRootError, ValueError) as err:
+    except (DataRootError, FileNotFoundError, ValueError) as err:  # FileNotFoundError: the NB201 table
         raise CliError(str(err)) from None
+    if args.overwrite:
+        clear_out(out)
     run.reporter = LocalReporter(out, resume=args.resume, keep_epochs=args.keep_epochs, on_report=echo_report)
     (out / "config.yaml").write_text(to_yaml(cfg))
     print(f"search: method={cfg.method.name} space={cfg.space} dataset={cfg.data.dataset} "
@@ -91,6 +104,21 @@ def run(args: argparse.Namespace) -> int:
     final = run.run()
     print_summary(final, out)
     return 0
+
+
+def check_resume(out: Path, cfg) -> None:
+    """``--resume``: the config saved in ``out`` must be this one, and its checkpoint readable (else a one-line
+    refusal); no checkpoint yet means the run starts at epoch 1, which is said."""
+    from searchcore.config import SearchConfig
+
+    checkpoint = out / "checkpoint"
+    saved = next((p for p in (out / "config.yaml", checkpoint / "config.yaml") if p.exists()), None)
+    if saved is not None:
+        check_same_config(saved, read_model(saved, SearchConfig, "search config"), cfg)
+    if (checkpoint / "state.pt").exists():
+        check_checkpoint(checkpoint)
+    else:
+        print(f"search: --resume: no checkpoint in {checkpoint} yet; starting at epoch 1", flush=True)
 
 
 SUMMARY_KEYS = ("epoch", "train_acc", "val_acc", "alpha_entropy", "n_skip", "n_parametric", "p", "mutation_rate",

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from harness.errors import CliError
 from harness.progress import echo_report
+from harness.run_dir import check_checkpoint, read_model
 from searchcore.selection.rules import SELECTION_RULES, rule_names
 
 
@@ -53,6 +54,18 @@ def select_config_from_args(args: argparse.Namespace):
         raise CliError(validation_message(err)) from None
 
 
+def check_source(source: Path) -> None:
+    """The search checkpoint a selection starts from: its ``config.yaml`` and ``state.pt`` readable (a damaged
+    or truncated one is a one-line error naming the file, not a traceback from deep inside the rebuild)."""
+    from searchcore.config import SearchConfig
+
+    config = source / "config.yaml"
+    if not config.exists():
+        raise CliError(f"no config.yaml beside the checkpoint in {source} (a search run writes both)")
+    read_model(config, SearchConfig, "search config")
+    check_checkpoint(source)
+
+
 def run(args: argparse.Namespace) -> int:
     from searchcore.search import LocalReporter
     from searchcore.trainables.select import PTRun, resolve_checkpoint_dir
@@ -63,13 +76,16 @@ def run(args: argparse.Namespace) -> int:
     source = resolve_checkpoint_dir(scfg.checkpoint)
     if not (source / "state.pt").exists():
         raise CliError(f"no checkpoint (state.pt) in {scfg.checkpoint} or {Path(scfg.checkpoint) / 'checkpoint'}")
+    check_source(source)
     name = source.parent.name if source.name == "checkpoint" else source.name
     out = Path(args.out or f"runs/select-{scfg.rule}-{name}")
-    reporter = LocalReporter(out, resume=args.resume, on_report=echo_report)  # one line per decision / epoch
+    if args.resume and (out / "checkpoint" / "state.pt").exists():
+        check_checkpoint(out / "checkpoint")
     try:
-        selection = PTRun(scfg, reporter)
+        selection = PTRun(scfg)  # data, supernet, checkpoint: everything is read before --out is written
     except (ValueError, FileNotFoundError) as err:
         raise CliError(str(err)) from None
+    selection.reporter = LocalReporter(out, resume=args.resume, on_report=echo_report)  # a line per decision
     print(f"select: rule={scfg.rule} criterion={scfg.criterion} from {source} ({selection.cfg.method.name}, "
           f"{selection.cfg.space}, epoch {selection.search_epoch}); {len(selection.slots)} decisions over "
           f"{selection.total} tuning epochs -> {out}", flush=True)

@@ -48,6 +48,16 @@ def fixed_overrides(spec_file: SweepFile, spec: TrainableSpec, loc: Locator, swe
     return fixed
 
 
+def check_axes_taken(spec_file: SweepFile, spec: TrainableSpec, loc: Locator) -> None:
+    """A top-level ``method``/``space``/``dataset``/``protocol`` the trainable has no axis for would be ignored
+    (a select sweep's come from its supernet): refused, so a sweep never silently runs something else."""
+    for axis in AXES:
+        if axis in spec_file.model_fields_set and axis not in spec.axes:
+            takes = f"its axes: {', '.join(spec.axes)}" if spec.axes else "it has none"
+            raise loc.error((axis,), f"{axis}: trainable {spec.name!r} takes no {axis!r} ({takes}; "
+                            f"docs/sweeps.md, Keys); remove it")
+
+
 def resolve_trial(spec: TrainableSpec, spec_file: SweepFile, point: Point, fixed: Point,
                   loc: Locator) -> tuple[dict[str, str], dict[str, Any]]:
     """(method/space/dataset, validated config) of one trial; errors point at the offending value."""
@@ -110,6 +120,7 @@ def expand(spec_file: SweepFile, loc: Locator, known: dict[str, Sweep] | None = 
         spec = TRAINABLES.get(spec_file.trainable)
     except UnknownNameError as err:
         raise loc.error(("trainable",), f"trainable: {err}") from None
+    check_axes_taken(spec_file, spec, loc)
     chain_axis, source_dirs, inherited = source_axis(spec_file, spec, loc, known or {})
     axes = swept_axes(spec_file, spec, loc)
     swept = [k for axis in axes for k in axis.keys]

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 DEFAULT_STORAGE = "./results"
 SOURCE_KEY = "source"
@@ -22,10 +23,25 @@ class _Strict(BaseModel):
 
 
 class Resources(_Strict):
+    """What one trial holds. ``cpu`` and ``gpu`` are per worker: a trial of ``workers`` W holds W·cpu CPUs and
+    W·gpu GPUs (with W = 1, per trial)."""
+
     cpu: float = Field(1.0, gt=0)
-    """CPUs per trial (fractions allowed); Ray also sets the trial's thread count from it."""
+    """CPUs per worker (fractions allowed); Ray also sets the worker's thread count from it."""
     gpu: float = Field(0.0, ge=0)
-    """GPUs per trial; 0.5 packs two trials on one GPU."""
+    """GPUs per worker; 0.5 packs two single-worker trials on one GPU."""
+    workers: int = Field(1, ge=1)
+    """Data-parallel workers of one trial (``harness.train_runner``: Ray Train, DDP): each trains on its share
+    of every global batch, on one GPU (``gpu: 1``, NCCL) or on CPUs (``gpu: 0``, gloo), on any nodes.
+    Only trainables that can train data-parallel (``evaluate``) take more than one."""
+
+    @model_validator(mode="after")
+    def _one_gpu_per_worker(self) -> Resources:
+        if self.workers > 1 and self.gpu not in (0, 1):
+            raise PydanticCustomError(
+                "workers_gpu", f"gpu: {self.gpu:g} with workers: {self.workers}: a data-parallel worker trains "
+                "on one whole GPU (gpu: 1) or on CPUs (gpu: 0)")
+        return self
 
 
 class After(_Strict):

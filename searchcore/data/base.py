@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from torch.utils.data import Dataset
 
 from searchcore.registry import Registry
 
@@ -41,6 +42,15 @@ class DatasetSpec:
     description: str
     source: str
     loader: Callable[[Path, str], ArrayDataset]
+    folder: Callable[[Path, str, Callable | None], Dataset] | None = None
+    """Streaming data sets only (too large for memory: ImageNet): opens one split of the root as a map-style
+    dataset of decoded images, given a per-image transform; their ``loader`` refuses (it would hold them all)."""
+
+    @property
+    def streaming(self) -> bool:
+        """Read from disk batch by batch with DataLoader workers (``searchcore.evaluate.data``), not held in
+        memory; only evaluation reads such sets (a search's α/weight split is in memory: ``search.data``)."""
+        return self.folder is not None
 
 
 DATASETS: Registry[DatasetSpec] = Registry("dataset")

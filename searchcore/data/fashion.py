@@ -7,6 +7,7 @@ zero-padded by 2 pixels to 32x32 and replicated to 3 channels, so the CIFAR supe
 from __future__ import annotations
 
 import gzip
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +28,12 @@ def _open(root: Path, name: str) -> bytes:
     for candidate in (root / f"{name}.gz", root / name):
         if candidate.exists():
             opener = gzip.open if candidate.suffix == ".gz" else open
-            with opener(candidate, "rb") as fh:
-                return fh.read()
+            try:
+                with opener(candidate, "rb") as fh:
+                    return fh.read()
+            except (EOFError, zlib.error, gzip.BadGzipFile) as err:  # cut off or not gzip: name the file
+                raise ValueError(f"fashion-mnist: {candidate} is not a readable gzip file ({err or type(err).__name__})"
+                                 "; expected the original IDX file, gzipped") from None
     spec = DATASETS.get("fashion-mnist")
     raise DataRootError(
         f"fashion-mnist: data root {root} lacks {name}.gz (or {name}); expected files: "

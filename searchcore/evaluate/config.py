@@ -41,6 +41,13 @@ class EvalDataConfig(StrictModel):
     """Cap on training batches per epoch (quick runs); ``None`` = a full pass."""
     eval_batches: int | None = Field(None, ge=1)
     """Cap on test batches per epoch; ``None`` = the whole test split."""
+    resolution: int | None = Field(None, ge=8)
+    """Streaming data sets (ImageNet): the training crop (RandomResizedCrop) and the test centre crop, the test
+    resize being resolution·256/224; ``None`` = the data set's size, 224 for ImageNet (DA
+    ``train_imagenet.py``). In-memory sets keep their images' size and refuse another value."""
+    workers: int = Field(4, ge=0)
+    """DataLoader worker processes decoding a streaming data set: 4 (DA ``train_imagenet.py`` num_workers=4);
+    0 decodes in the training process. In-memory sets need none and ignore it."""
 
 
 class EvalNetworkConfig(StrictModel):
@@ -99,6 +106,12 @@ class EvalConfig(StrictModel):
     """bfloat16 autocast on CUDA (no effect on CPU)."""
     channels_last: bool = True
     """NHWC memory format: faster convolutions on CPU and tensor cores; numerically the same network."""
+    sync_bn: bool = False
+    """Data-parallel runs (several workers, ``resources.workers`` in a sweep): BatchNorm over the global batch
+    (``nn.SyncBatchNorm``; on CPUs ``searchcore.evaluate.distributed.AllReduceBatchNorm``), which trains the
+    same network as one process. ``false``: each worker normalises its own shard, as multi-GPU
+    ``nn.DataParallel`` training of the papers' ImageNet scripts does (UNVERIFIED: not re-read). No effect on
+    one process."""
     threads: int | None = Field(None, ge=1)
     checkpoint_every: int = Field(1, ge=1)
     """Epochs between checkpoints (the last epoch always has one)."""

@@ -9,8 +9,10 @@ when due; the checkpoint holds weights, optimiser, the epoch (which fixes lr, dr
 every RNG state, so a resumed run continues on exactly the uninterrupted trajectory.
 
 Construction (:func:`build_eval_network`, :func:`build_optimizer`) is separate from the loop, and the step
-(:func:`searchcore.evaluate.steps.train_step`) knows nothing of ranks, so a data-parallel runner can wrap
-the model and shard the batches without touching either.
+(:func:`searchcore.evaluate.steps.train_step`) knows nothing of ranks. Given :class:`Ranks` of an initialised
+``torch.distributed`` group, the run is data-parallel (``searchcore.evaluate.distributed``): the model is
+wrapped in DDP, each rank trains on its shard of every global batch, metrics are summed over the ranks, only
+rank 0 writes checkpoints, and every rank restores the checkpoint its reporter offers.
 """
 
 from __future__ import annotations
@@ -30,6 +32,14 @@ from torch.nn import functional as F
 from searchcore.architectures import Architecture
 from searchcore.evaluate.config import EvalConfig, EvalOptimConfig, eval_to_yaml
 from searchcore.evaluate.data import EvalData, build_eval_data
+from searchcore.evaluate.distributed import (
+    Ranks,
+    all_reduce,
+    check_batch,
+    convert_batchnorm,
+    epoch_seed,
+    wrap_data_parallel,
+)
 from searchcore.evaluate.schedules import learning_rate
 from searchcore.evaluate.steps import StepStats, split_output, train_step
 from searchcore.memory import peak_memory_mb, reset_peak
@@ -77,11 +87,20 @@ def drop_path_probability(maximum: float, epoch: int, epochs: int) -> float:
 
 
 class EvalRun:
-    """One evaluation; ``run()`` trains from the current epoch to the end."""
+    """One evaluation; ``run()`` trains from the current epoch to the end.
 
-    def __init__(self, cfg: EvalConfig, reporter: Reporter | None = None, data: EvalData | None = None) -> None:
+    ``ranks``: this process's place in a data-parallel run (default: alone). Every rank calls its reporter once
+    per epoch with the same (all-reduced) metrics, rank 0 with the checkpoint and the others with ``None``; give
+    the other ranks a :class:`~searchcore.search.reporter.NullReporter` unless the launcher needs every rank to
+    report (Ray Train's ``report`` is a barrier).
+    """
+
+    def __init__(self, cfg: EvalConfig, reporter: Reporter | None = None, data: EvalData | None = None,
+                 ranks: Ranks | None = None) -> None:
         self.cfg = cfg
         self.reporter = reporter or NullReporter()
+        self.ranks = ranks or Ranks()
+        check_batch(cfg.data.batch_size, self.ranks)
         self.space = get_space(cfg.space)
         self.architecture = parse_architecture(cfg)
         if cfg.threads:
@@ -90,9 +109,15 @@ class EvalRun:
         self.seeds = seed_everything(cfg.seed)
         self.data = data or build_eval_data(cfg.data, cfg.seed, self.device)
         self.model = build_eval_network(cfg, self.architecture, self.data.num_classes).to(self.device)
+        if cfg.sync_bn:
+            self.model = convert_batchnorm(self.model, self.ranks, self.device)
         if cfg.channels_last:
             self.model.to(memory_format=torch.channels_last)
         self.optimizer = build_optimizer(self.model, cfg.optim)
+        # the module that trains: DDP around the model with several ranks (checkpoints hold the bare model's
+        # weights, so they load with any number of ranks); a head left out of the loss has no gradient
+        unused = cfg.network.auxiliary_weight == 0 and getattr(self.model, "auxiliary_head", None) is not None
+        self.train_model = wrap_data_parallel(self.model, self.ranks, self.device, find_unused_parameters=unused)
         self.params_m = count_parameters_m(self.model)
         benchmark = self.space.family.benchmark
         table = benchmark.load(cfg.nb201_table) if benchmark is not None and cfg.nb201_table else None
@@ -153,28 +178,33 @@ class EvalRun:
         return x.contiguous(memory_format=torch.channels_last) if self.cfg.channels_last else x
 
     def train_epoch(self, epoch: int) -> dict[str, float]:
-        cfg = self.cfg
+        cfg, ranks = self.cfg, self.ranks
         self.model.train()
+        if ranks.distributed:  # independent drop-path masks per rank; the epoch stays the whole RNG state
+            torch.manual_seed(epoch_seed(cfg.seed, epoch, ranks.rank))
         limit = cfg.data.max_batches
-        n_batches = min(self.data.num_batches("train"), limit or 10**9)
+        n_batches = min(self.data.num_batches("train", ranks.world_size), limit or 10**9)
         total = StepStats(0.0, 0, 0)
-        for i, (x, y) in enumerate(self.data.train_batches(cfg.seed, epoch, limit)):
-            s = train_step(self.model, self.optimizer, self.prepare_batch(x), y,
+        batches = self.data.train_batches(cfg.seed, epoch, limit, ranks.rank, ranks.world_size)
+        for i, (x, y) in enumerate(batches):
+            s = train_step(self.train_model, self.optimizer, self.prepare_batch(x), y,
                            auxiliary_weight=cfg.network.auxiliary_weight, label_smoothing=cfg.optim.label_smoothing,
                            grad_clip=cfg.optim.grad_clip, autocast=self.autocast())
             total = StepStats(total.loss_sum + s.loss_sum, total.correct + s.correct, total.count + s.count)
-            if n_batches >= 10 and (i + 1) % max(1, n_batches // 5) == 0:
+            if ranks.main and n_batches >= 10 and (i + 1) % max(1, n_batches // 5) == 0:
                 log.info("epoch %d: %d/%d batches", epoch + 1, i + 1, n_batches)
-        n = max(total.count, 1)
-        return {"train_loss": total.loss_sum / n, "train_acc": 100.0 * total.correct / n, "images": total.count}
+        loss_sum, correct, count = all_reduce([total.loss_sum, total.correct, total.count], ranks, self.device)
+        n = max(count, 1)
+        return {"train_loss": loss_sum / n, "train_acc": 100.0 * correct / n, "images": count}
 
     @torch.no_grad()
     def test(self) -> dict[str, float]:
-        """Loss and top-1/top-5 accuracy on the test split, eval mode (no drop-path, no auxiliary head)."""
+        """Loss and top-1/top-5 accuracy on the test split, eval mode (no drop-path, no auxiliary head); ranks
+        test every world_size-th batch on the bare model (no DDP collectives) and the sums are reduced."""
         self.model.eval()
         loss = 0.0
         correct = correct5 = count = 0
-        for x, y in self.data.test_batches(self.cfg.data.eval_batches):
+        for x, y in self.data.test_batches(self.cfg.data.eval_batches, self.ranks.rank, self.ranks.world_size):
             with self.autocast():
                 logits, _ = split_output(self.model(self.prepare_batch(x)))
             logits = logits.float()
@@ -184,6 +214,7 @@ class EvalRun:
             correct5 += int((top == y[:, None]).any(dim=1).sum())
             count += len(y)
         self.model.train()
+        loss, correct, correct5, count = all_reduce([loss, correct, correct5, count], self.ranks, self.device)
         n = max(count, 1)
         return {"test_loss": loss / n, "test_acc": 100.0 * correct / n, "test_acc_top5": 100.0 * correct5 / n}
 
@@ -205,7 +236,7 @@ class EvalRun:
         metrics.update(self.test())
         metrics["epoch_seconds"] = time.perf_counter() - start
         metrics["images_per_second"] = train["images"] / max(train_seconds, 1e-9)
-        metrics["peak_memory_mb"] = peak_memory_mb(self.device)
+        metrics["peak_memory_mb"] = all_reduce([peak_memory_mb(self.device)], self.ranks, self.device, "max")[0]
         metrics["params_m"] = self.params_m
         metrics["network"] = type(self.model).__name__
         metrics.update(self.arch_metrics)
@@ -222,7 +253,7 @@ class EvalRun:
             last = self.run_epoch()
             self.history.append(last)
             due = self.epoch % self.cfg.checkpoint_every == 0 or self.epoch == self.cfg.epochs
-            if due and persists:
+            if due and persists and self.ranks.main:
                 with tempfile.TemporaryDirectory(prefix="dartsweep-eval-") as tmp:
                     self.save(tmp)
                     self.reporter.report(last, tmp)
@@ -233,7 +264,9 @@ class EvalRun:
         return last
 
 
-def evaluate_trainable(config: dict[str, Any], reporter: Reporter | None = None) -> dict[str, Any]:
-    """The evaluation as a plain function: validated :class:`EvalConfig` dict in, final metrics out."""
+def evaluate_trainable(config: dict[str, Any], reporter: Reporter | None = None,
+                       ranks: Ranks | None = None) -> dict[str, Any]:
+    """The evaluation as a plain function: validated :class:`EvalConfig` dict in, final metrics out (``ranks``:
+    one rank of a data-parallel run, see :class:`EvalRun`)."""
     cfg = EvalConfig.model_validate(config)
-    return EvalRun(cfg, reporter).run()
+    return EvalRun(cfg, reporter, ranks=ranks).run()

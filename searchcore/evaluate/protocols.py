@@ -42,6 +42,15 @@ _EM_REDUCED = "EM-DARTS 000_… App. A.5.3"
 _RD = "RobustDARTS appendix C via reference-notes §4.2 (RD src/evaluation/args.py, PT exp_scripts/eval-c100.sh)"
 _PC = "PC-DARTS train_imagenet.py (yuhuixu1993/PC-DARTS 5680491), the setting EM-DARTS A.5.2 cites (Xu et al. 2020)"
 _IS = "IS-DARTS configs/archs/NAS-CIFAR-ISDARTS.config + configs/opts/NAS-CIFAR.config (reference-notes §3.3)"
+_DA_IN = "quark0/darts cnn/train_imagenet.py (the DARTS mobile-setting ImageNet script)"
+_PT_IN = "DARTS-PT 001_… App. A.8 / Table 5 ('strictly follow the training protocols ... of DARTS')"
+_IS_IN = ("IS-DARTS basic-main-distributed.sh (imagenet-1k: batch 128, no cutout) + configs/archs/"
+          "NAS-IMAGENET-ISDARTS.config (C 48, N 4, aux, drop-path 0) + configs/opts/NAS-IMAGENET.config as in "
+          "D-X-Y/AutoDL-Projects cfb462e (cos to 0, 245 epochs + 5 warm-up, SGD 0.1 nesterov, wd 3e-5, label "
+          "smoothing 0.1, aux 0.4)")
+_IS_NO_CLIP = ("none: IS-DARTS basic-main.py trains with xautodl/procedures/basic_main.py, whose step is "
+               "zero_grad, loss (+ aux), backward, optimizer.step: no gradient clipping (HY-HE/IS-DARTS 317d1d8)")
+_PD = "P-DARTS (chenxin061/pdarts) train_cifar.py / train_imagenet.py, the setting Single-DARTS 003_… §5.1.2 follows"
 _NB = ("AutoDL configs/nas-benchmark/hyper-opts/200E.config (D-X-Y/AutoDL-Projects 6effb6f), NAS-Bench-201's "
        "200-epoch schedule")
 
@@ -103,13 +112,80 @@ register_protocol(Protocol(
 
 register_protocol(Protocol(
     "is-darts-cifar", "IS-DARTS CIFAR-10 evaluation (AutoDL style): 5 warm-up + 595 cosine epochs, nesterov",
-    {**DARTS_CIFAR, "optim.nesterov": True, "optim.warmup_epochs": 5, "optim.warmup": "prepend"},
+    {**DARTS_CIFAR, "optim.nesterov": True, "optim.warmup_epochs": 5, "optim.warmup": "prepend",
+     "optim.grad_clip": None},
     {"*": f"20 cells (N=6 per stage), C=36, aux 0.4, drop-path 0.2, 595 epochs + 5 linear warm-up, nesterov SGD "
           f"0.025 cosine to 0, wd 3e-4, batch 96, cutout 16: {_IS}. The paper (002_… §4.2) defers to its "
           "appendix, which is not in the text; the values are the released code's",
      "optim.warmup": f"the warm-up epochs come before the 595 cosine epochs (AutoDL schedulers): {_IS}; AutoDL "
                      "ramps per iteration, here per epoch",
-     "optim.grad_clip": "5: DARTS' value; whether IS-DARTS' AutoDL training clips was not read (UNVERIFIED)"},
+     "optim.grad_clip": _IS_NO_CLIP},
+    families=("darts",),
+))
+
+register_protocol(Protocol(
+    "darts-imagenet-da", "DARTS' own ImageNet training: 14 cells, C=48, 250 epochs, batch 128, SGD 0.1 decayed "
+    "x0.97 per epoch, label smoothing 0.1",
+    {"network.layers": 14, "network.channels": 48, "epochs": 250, "data.batch_size": 128, "optim.lr": 0.1,
+     "optim.schedule": "exponential-0.97", "optim.lr_min": 0.0, "optim.momentum": 0.9, "optim.nesterov": False,
+     "optim.weight_decay": 3e-5, "optim.label_smoothing": 0.1, "optim.warmup_epochs": 0, "optim.grad_clip": 5.0,
+     "network.auxiliary": True, "network.auxiliary_weight": 0.4, "network.drop_path": 0.0, "data.cutout": 0},
+    {"*": f"batch 128, SGD 0.1 momentum 0.9, wd 3e-5, StepLR(1, gamma 0.97), label smoothing 0.1, aux 0.4, clip 5, "
+          f"drop-path 0: {_DA_IN} argparse defaults; used by {_PT_IN}",
+     "epochs": f"250: the DARTS paper's mobile setting (the script's argparse default is 1000); {_PT_IN}",
+     "network.*": f"14 cells, C=48: the DARTS paper's mobile setting (the script's argparse default C is 50); "
+                  f"auxiliary head (--auxiliary) weight 0.4: {_DA_IN}",
+     "optim.schedule": f"lr x 0.97 after every epoch: {_DA_IN} (--gamma 0.97 --decay_period 1)",
+     "data.cutout": f"none; RandomResizedCrop, flip, ColorJitter(0.4, 0.4, 0.4, 0.2): {_DA_IN}"},
+    families=("darts",),
+))
+
+register_protocol(Protocol(
+    "is-darts-imagenet", "IS-DARTS ImageNet evaluation (AutoDL style): 14 cells, C=48, 5 warm-up + 245 cosine "
+    "epochs, SGD 0.1 nesterov, label smoothing 0.1, batch 128",
+    {"network.layers": 14, "network.channels": 48, "epochs": 250, "data.batch_size": 128, "optim.lr": 0.1,
+     "optim.schedule": "cosine", "optim.lr_min": 0.0, "optim.momentum": 0.9, "optim.nesterov": True,
+     "optim.weight_decay": 3e-5, "optim.label_smoothing": 0.1, "optim.warmup_epochs": 5, "optim.warmup": "prepend",
+     "optim.grad_clip": None, "network.auxiliary": True, "network.auxiliary_weight": 0.4, "network.drop_path": 0.0,
+     "data.cutout": 0},
+    {"*": f"{_IS_IN}. IS-DARTS 002_… Table 3 defers its settings to an appendix that is not in the text",
+     "network.layers": "14 = 3 stages of N=4 cells + 2 reduction cells (xautodl DXYs/ImageNet.py, N 4)",
+     "data.batch_size": "128 per process (basic-main-distributed.sh; how many GPUs ran is not stated: UNVERIFIED)",
+     "optim.warmup": "5 linear warm-up epochs before the 245 cosine epochs (AutoDL schedulers, per iteration there, "
+                     "per epoch here)",
+     "optim.grad_clip": _IS_NO_CLIP},
+    families=("darts",),
+))
+
+register_protocol(Protocol(
+    "single-darts-cifar", "Single-DARTS' CIFAR-10 transfer (P-DARTS setting): 14 cells, C=36, 600 epochs, batch 128, "
+    "drop-path 0.3",
+    {**DARTS_CIFAR, "network.layers": 14, "data.batch_size": 128, "network.drop_path": 0.3},
+    {"*": "14 cells ('shorten the number of layers from 20 to 14' for the mobile setting), C=36, 600 epochs, batch "
+          "128, SGD 0.025 cosine to 0, momentum 0.9, wd 3e-4, cutout 16, drop-path 0.3, aux 0.4: Single-DARTS 003_… "
+          "§5.1.2 (Table 3)",
+     "optim.grad_clip": f"5: not stated in 003_…; {_PD} (--grad_clip 5)"},
+    families=("darts",),
+))
+
+register_protocol(Protocol(
+    "single-darts-imagenet", "Single-DARTS' ImageNet training (P-DARTS setting scaled by 0.75): 14 cells, C=48, 250 "
+    "epochs, batch 768, lr 0.375 linear to 0, 5 warm-up epochs, label smoothing 0.1",
+    {"network.layers": 14, "network.channels": 48, "epochs": 250, "data.batch_size": 768, "optim.lr": 0.375,
+     "optim.schedule": "linear-pc-darts", "optim.lr_min": 0.0, "optim.momentum": 0.9, "optim.nesterov": False,
+     "optim.weight_decay": 3e-5, "optim.label_smoothing": 0.1, "optim.warmup_epochs": 5, "optim.warmup": "scale",
+     "optim.grad_clip": 5.0, "network.auxiliary": True, "network.auxiliary_weight": 0.4, "network.drop_path": 0.0,
+     "data.cutout": 0},
+    {"*": "250 epochs, SGD momentum 0.9, wd 3e-5, batch and lr scaled by 0.75 (1024 -> 768, 0.5 -> 0.375), label "
+          "smoothing, auxiliary tower, 5 warm-up epochs, linear decay to 0: Single-DARTS 003_… §5.1.2 (Table 2)",
+     "network.*": f"14 cells, C=48, aux weight 0.4: {_PD} (--layers 14 --init_channels 48 --auxiliary_weight 0.4)",
+     "optim.label_smoothing": f"0.1: {_PD} (--label_smooth; 003_… gives no value)",
+     "optim.schedule": f"adjust_lr of {_PD}: linear to 0 over E-5 epochs, then a flatter tail; P-DARTS' tail rises "
+                       "from lr/1225 to 5·lr/1225 over the last 5 epochs, PC-DARTS' (used here) falls: below 0.5% of "
+                       "the base lr either way",
+     "optim.warmup": f"lr·(epoch+1)/5 in the first 5 epochs when the batch exceeds 256: {_PD}",
+     "optim.grad_clip": f"5: {_PD}", "network.drop_path": f"0 (--drop_path_prob default): {_PD}",
+     "data.cutout": f"none on ImageNet; RandomResizedCrop, flip, ColorJitter(0.4, 0.4, 0.4, 0.2): {_PD}"},
     families=("darts",),
 ))
 

@@ -47,6 +47,15 @@ def linear_pc_darts(base: float, minimum: float, t: int, total: int) -> float:
     return base * (total - t) / ((total - 5) * 5)
 
 
+@LR_SCHEDULES.decorator("exponential-0.97")
+def exponential_097(base: float, minimum: float, t: int, total: int) -> float:
+    """``base · 0.97^t``: DARTS' own ImageNet schedule (quark0/darts ``cnn/train_imagenet.py``: StepLR with
+    decay_period 1, gamma 0.97, stepped once per epoch). ``minimum`` is ignored (the script has none). The
+    script steps the scheduler before each epoch, which under the PyTorch of its time shifted the curve by one
+    epoch (epoch 0 at base·0.97); here epoch 0 trains at ``base``, as every schedule here does."""
+    return base * 0.97 ** t
+
+
 @LR_SCHEDULES.decorator("constant")
 def constant(base: float, minimum: float, t: int, total: int) -> float:
     """``base`` throughout (ablations, tests)."""

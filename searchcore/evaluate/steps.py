@@ -37,12 +37,17 @@ def split_output(output: torch.Tensor | tuple[torch.Tensor, torch.Tensor | None]
 
 def eval_loss(logits: torch.Tensor, logits_aux: torch.Tensor | None, y: torch.Tensor, auxiliary_weight: float,
               label_smoothing: float) -> tuple[torch.Tensor, torch.Tensor]:
-    """(total loss to minimise, main-head loss) for one batch."""
-    main = F.cross_entropy(logits.float(), y, label_smoothing=label_smoothing)
+    """(total loss to minimise, main-head loss) for one batch; half-precision logits (autocast) are upcast to
+    float32, float64 ones are kept (the data-parallel equality test trains in float64)."""
+    main = F.cross_entropy(_upcast(logits), y, label_smoothing=label_smoothing)
     total = main
     if logits_aux is not None and auxiliary_weight > 0:
-        total = main + auxiliary_weight * F.cross_entropy(logits_aux.float(), y, label_smoothing=label_smoothing)
+        total = main + auxiliary_weight * F.cross_entropy(_upcast(logits_aux), y, label_smoothing=label_smoothing)
     return total, main
+
+
+def _upcast(t: torch.Tensor) -> torch.Tensor:
+    return t.float() if t.dtype in (torch.float16, torch.bfloat16) else t
 
 
 def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor, *,

@@ -1,5 +1,6 @@
 """The harness's module graph: acyclic, counting imports inside functions too (a lazy import that only
-dodges a cycle still couples the modules both ways), and Ray imported by harness.tune_runner alone."""
+dodges a cycle still couples the modules both ways), and Ray imported by the runners alone (harness.tune_runner,
+and harness.train_runner for data-parallel trials)."""
 
 from __future__ import annotations
 
@@ -79,7 +80,9 @@ def test_the_cycle_check_sees_imports_inside_functions():
     assert "harness.tune_runner" in _graph()["harness.commands.run"]  # imported inside run()
 
 
-def test_only_tune_runner_imports_ray():
+def test_only_the_runners_import_ray():
+    """Tune in harness.tune_runner; Ray Train (data-parallel trials) in harness.train_runner, used by it alone."""
     users = sorted(name for name, path in _modules().items()
                    if any(t == "ray" or t.startswith("ray.") for t in _imported(path)))
-    assert users == ["harness.tune_runner"]
+    assert users == ["harness.train_runner", "harness.tune_runner"]
+    assert [name for name, deps in _graph().items() if "harness.train_runner" in deps] == ["harness.tune_runner"]

@@ -17,7 +17,7 @@ def test_every_space_belongs_to_a_registered_family_and_is_rectangular(name):
 
 
 def test_unknown_space_names_the_allowed_ones():
-    with pytest.raises(UnknownNameError, match="allowed: darts, darts7, nb201, s1"):
+    with pytest.raises(UnknownNameError, match="allowed: darts, darts7, mobilenet, nb201, s1"):
         get_space("s9")
 
 

@@ -100,3 +100,19 @@ def test_config_round_trips_and_rejects_mistakes():
         resolve_eval_config("darts-cifar", "nb201", "digits")
     with pytest.raises(UnknownNameError, match="unknown evaluation protocol 'darts'"):
         resolve_eval_config("darts", "darts", "digits")
+
+
+def test_the_transfer_protocols_follow_their_scripts():
+    da = resolve_eval_config("darts-imagenet-da", "darts", "imagenet")  # DA train_imagenet.py, DARTS-PT Table 5
+    assert (da.network.layers, da.network.channels, da.epochs, da.data.batch_size, da.optim.lr) == (14, 48, 250, 128,
+                                                                                                    0.1)
+    assert learning_rate("exponential-0.97", 0.1, 0.0, 10, 250) == pytest.approx(0.1 * 0.97 ** 10)
+    isd = resolve_eval_config("is-darts-imagenet", "darts", "imagenet")  # AutoDL NAS-IMAGENET.config
+    assert (isd.optim.nesterov, isd.optim.warmup_epochs, isd.optim.warmup, isd.optim.grad_clip) == (
+        True, 5, "prepend", None)
+    assert resolve_eval_config("is-darts-cifar", "darts", "cifar10").optim.grad_clip is None  # basic_main: no clip
+    single = resolve_eval_config("single-darts-cifar", "darts", "cifar10")  # 003 §5.1.2: 14 cells, 128, 0.3
+    assert (single.network.layers, single.network.channels, single.data.batch_size, single.network.drop_path) == (
+        14, 36, 128, 0.3)
+    single_in = resolve_eval_config("single-darts-imagenet", "darts", "imagenet")  # 1024/0.5 scaled by 0.75
+    assert (single_in.data.batch_size, single_in.optim.lr, single_in.optim.warmup_epochs) == (768, 0.375, 5)

@@ -1,0 +1,1 @@
+"""Reliability: malformed inputs, locks, faults (issue 13)."""
