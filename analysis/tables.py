@@ -1,10 +1,15 @@
-"""Mean ± std over seeds of a sweep's final metrics, grouped by the swept keys (pandas only).
+"""Mean ± std, or the best of N, over seeds of a sweep's final metrics, grouped by the swept keys (pandas only).
 
-Reads ``trials.parquet`` (one row per trial, written by ``dartsweep run``/``collect``). The papers report
-mean ± standard deviation over independent search seeds; the std here is the sample std (ddof 1), and
-a group with one seed shows its mean alone. Only trials that finished (status TERMINATED) count unless
-``statuses`` says otherwise. Markdown headers are the column names (what ``--by`` and ``--metrics`` take);
-LaTeX headers are the labels and units of :mod:`analysis.columns`, ready for a paper.
+Reads ``trials.parquet`` (one row per trial, written by ``dartsweep run``/``collect``). The papers report two
+statistics over independent search seeds: mean ± standard deviation (EM-DARTS 000_… Tables 2 "avg" and 7,
+DARTS-PT 001_… Table 2 "avg", IS-DARTS 002_… Table 2) and the best of N runs (EM-DARTS Table 3 "the
+best-performing architecture of 4 independent runs", DARTS-PT Table 3 after RobustDARTS, the "(best)" rows of
+EM-DARTS / DARTS-PT Table 2). ``stat="mean"``: the sample std (ddof 1), a group with one seed shows its mean
+alone. ``stat="best"``: per group the trial with the highest ``rank_by`` (test accuracy by default) and every
+metric *of that trial*, so a best row is one real architecture, not a column-wise max. Only trials that
+finished (status TERMINATED) count unless ``statuses`` says otherwise. Markdown headers are the column names
+(what ``--by`` and ``--metrics`` take); LaTeX headers are the labels and units of :mod:`analysis.columns`,
+ready for a paper.
 """
 
 from __future__ import annotations
@@ -26,6 +31,11 @@ architectures), supernet accuracy, the collapse indicators of the papers (skip c
 ground truth of the derived architecture (EM-DARTS / IS-DARTS Table 1 columns)."""
 
 FORMATS = ("md", "latex", "csv")
+STATS = ("mean", "best")
+"""``mean``: mean ± sample std per group; ``best``: the group's best trial by ``rank_by`` (best of N)."""
+RANK_BY = "test_acc"
+"""The best of N is the best *test* accuracy among a group's seeds (EM-DARTS / DARTS-PT Table 3)."""
+TRIAL = "trial_id"
 
 LATEX_ESCAPES = {"\\": r"\textbackslash{}", "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "$": r"\$",
                  "α": r"$\alpha$", "β": r"$\beta$", "λ": r"$\lambda$"}
@@ -46,10 +56,22 @@ def default_metrics(trials: pd.DataFrame) -> list[str]:
     return [m for m in DEFAULT_METRICS if m in trials.columns and trials[m].notna().any()]
 
 
+def default_rank_by(trials: pd.DataFrame, metrics: Sequence[str]) -> str:
+    """``test_acc`` when the table has it (evaluations), else the first metric shown."""
+    return RANK_BY if RANK_BY in trials.columns else metrics[0]
+
+
 def summarise(trials: pd.DataFrame, by: Sequence[str], metrics: Sequence[str],
-              statuses: Sequence[str] | None = ("TERMINATED",)) -> pd.DataFrame:
-    """One row per group of ``by``: ``n`` (trials) and ``<metric>_mean`` / ``<metric>_std`` (ddof 1)."""
-    missing = [c for c in [*by, *metrics] if c not in trials.columns]
+              statuses: Sequence[str] | None = ("TERMINATED",), stat: str = "mean",
+              rank_by: str | None = None) -> pd.DataFrame:
+    """One row per group of ``by`` with ``n`` (trials). ``stat="mean"``: ``<metric>_mean`` / ``<metric>_std``
+    (ddof 1). ``stat="best"``: ``trial_id`` of the group's trial with the highest ``rank_by`` (default
+    :func:`default_rank_by`; trials without a value never win, ties go to the first in sweep order) and
+    ``<metric>_best``, that trial's value of every metric."""
+    if stat not in STATS:
+        raise ValueError(f"unknown statistic {stat!r}; allowed: {', '.join(STATS)}")
+    rank_by = rank_by or (default_rank_by(trials, metrics) if stat == "best" else None)
+    missing = [c for c in dict.fromkeys([*by, *metrics, *([rank_by] if rank_by else [])]) if c not in trials.columns]
     if missing:
         raise KeyError(f"no column(s) {', '.join(missing)} in the trials table; "
                        f"columns: {', '.join(map(str, trials.columns))}")
@@ -60,12 +82,32 @@ def summarise(trials: pd.DataFrame, by: Sequence[str], metrics: Sequence[str],
     keys = list(by) or ["_all"]
     if not by:
         data["_all"] = "all"
+    if stat == "best":
+        data["_rank"] = pd.to_numeric(df[rank_by], errors="coerce")
+        data[TRIAL] = df[TRIAL].astype(object) if TRIAL in df else df.index.astype(str)
+        best = _best_rows(data.groupby(keys, sort=False), keys, metrics)
+        return best.drop(columns="_all") if not by else best
     grouped = data.groupby(keys, sort=False)  # sweep order; mixed-type keys need not sort
     agg = grouped[list(metrics)].agg(["mean", "std"])
     agg.columns = [f"{m}_{stat}" for m, stat in agg.columns]
     agg.insert(0, "n", grouped.size())
     agg = agg.reset_index()
     return agg.drop(columns="_all") if not by else agg
+
+
+def _best_rows(grouped, keys: list[str], metrics: Sequence[str]) -> pd.DataFrame:
+    """Per group: n, the best trial's id and its metrics (NaN when no trial of the group has a rank value)."""
+    rows = []
+    for key, group in grouped:
+        row = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
+        row["n"] = len(group)
+        ranked = group["_rank"].dropna()
+        winner = group.loc[ranked.idxmax()] if len(ranked) else None
+        row[TRIAL] = winner[TRIAL] if winner is not None else "—"
+        for m in metrics:
+            row[f"{m}_best"] = winner[m] if winner is not None else float("nan")
+        rows.append(row)
+    return pd.DataFrame(rows, columns=[*keys, "n", TRIAL, *(f"{m}_best" for m in metrics)])
 
 
 def _cell(mean: float, std: float, n: int, digits: int, pm: str) -> str:
@@ -78,17 +120,22 @@ def _cell(mean: float, std: float, n: int, digits: int, pm: str) -> str:
 
 def format_table(summary: pd.DataFrame, by: Sequence[str], metrics: Sequence[str], fmt: str = "md",
                  digits: int = 2) -> str:
-    """Markdown or LaTeX with ``mean ± std`` cells, or CSV with separate mean/std columns."""
+    """Markdown or LaTeX with ``mean ± std`` cells (or, for a best-of-N summary, the best trial's id and its
+    values), or CSV with the summary's own columns."""
     if fmt == "csv":
         return summary.to_csv(index=False)
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")
     pm = "±" if fmt == "md" else r"$\pm$"
-    header = [*by, "n", *metrics]
+    best = TRIAL in summary.columns and all(f"{m}_best" in summary.columns for m in metrics)
+    header = [*by, "n", *([TRIAL] if best else []), *metrics]
     rows = []
     for _, r in summary.iterrows():
         cells = [str(r[k]) for k in by] + [str(int(r["n"]))]
-        cells += [_cell(r[f"{m}_mean"], r[f"{m}_std"], int(r["n"]), digits, pm) for m in metrics]
+        if best:
+            cells += [str(r[TRIAL])] + [_cell(r[f"{m}_best"], float("nan"), 1, digits, pm) for m in metrics]
+        else:
+            cells += [_cell(r[f"{m}_mean"], r[f"{m}_std"], int(r["n"]), digits, pm) for m in metrics]
         rows.append(cells)
     if fmt == "md":
         lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]

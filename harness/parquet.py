@@ -16,10 +16,10 @@ from typing import Any
 
 import pandas as pd
 
-from harness.layout import EPOCHS_FILE, METRICS_FILE, PROVENANCE_FILE, STATUS_FILE, TRIALS_TABLE
+from harness.layout import CONFIG_FILE, EPOCHS_FILE, METRICS_FILE, PROVENANCE_FILE, STATUS_FILE, TRIALS_TABLE
 from harness.saved_sweep import load_sweep_dir
 from harness.storage import join, read_text, write_bytes
-from harness.sweepfile.model import Sweep
+from harness.sweepfile.model import Sweep, Trial
 from harness.trial_record import read_json_object
 from searchcore.config import flatten
 
@@ -69,17 +69,28 @@ def _columns(tree: dict[str, Any]) -> dict[str, Any]:
     return {k: _cell(v) for k, v in flatten(tree).items()}
 
 
+def _config_and_params(sweep: Sweep, trial: Trial, exp_dir: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A trial's config and swept values: from the expanded sweep, or, where a ``search_alg`` chose the values as
+    the trial started, from the config the trial wrote (``config.json``; the slot's shared config until then)."""
+    if sweep.spec.search_alg is None:
+        return trial.config, trial.params
+    config = read_json_object(join(exp_dir, trial.trial_id, CONFIG_FILE)) or trial.config
+    flat = flatten(config)
+    return config, {k: flat.get(k) for k in sweep.swept_keys}
+
+
 def build_frames(sweep: Sweep, exp_dir: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(epochs, trials) data frames of a sweep from its trials' own files."""
     provenance = read_json_object(join(exp_dir, PROVENANCE_FILE))
     epochs, trials = [], []
     for trial in sweep.trials:
+        config, params = _config_and_params(sweep, trial, exp_dir)
         labels = {"trial_id": trial.trial_id, "trial_index": trial.index, "sweep": sweep.spec.name,
-                  "seed": trial.config.get("seed"), **trial.axes, **{k: _cell(v) for k, v in trial.params.items()}}
+                  "seed": config.get("seed"), **trial.axes, **{k: _cell(v) for k, v in params.items()}}
         rows = _epoch_rows(exp_dir, trial.trial_id)
         epochs.extend({**labels, **row} for row in rows)
         status = read_json_object(join(exp_dir, trial.trial_id, STATUS_FILE))
-        row = {**labels, **_columns(trial.config)}
+        row = {**labels, **_columns(config)}
         row.update(status=status.get("status", "PENDING"), error=status.get("error"),
                    attempts=status.get("attempt", 0), wall_seconds=status.get("wall_seconds"),
                    host=status.get("host"), epochs_done=len(rows))

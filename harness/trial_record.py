@@ -36,6 +36,10 @@ def read_json_object(path: str) -> dict[str, Any]:
     return value
 
 
+FINISHED = ("TERMINATED", "DIVERGED", "STOPPED")
+"""Statuses of a trial that is done: never rerun by ``resume``, not a failure of the sweep."""
+
+
 class TrialOutputs:
     """The trial-side record in ``<exp>/<trial_id>/``; every write replaces a whole file."""
 
@@ -51,8 +55,9 @@ class TrialOutputs:
         write_text(join(self.dir, STATUS_FILE), json.dumps(self.status, indent=1, default=str))
 
     def finished(self) -> bool:
-        """TERMINATED, or DIVERGED (deterministic: rerunning would diverge at the same epoch)."""
-        return self.status.get("status") in ("TERMINATED", "DIVERGED")
+        """TERMINATED, DIVERGED (deterministic: rerunning would diverge at the same epoch) or STOPPED (by a sweep's
+        scheduler, e.g. ASHA: it decided the trial is not worth more epochs)."""
+        return self.status.get("status") in FINISHED
 
     def start(self, config: dict[str, Any]) -> None:
         write_text(join(self.dir, CONFIG_FILE), json.dumps(config, indent=1))
@@ -80,6 +85,13 @@ class TrialOutputs:
         self._write_status(status=status, error=f"{type(err).__name__}: {err}"[:2000],
                            wall_seconds=self._wall(), ended=time.time())
 
+    def mark_stopped(self) -> None:
+        """Driver side: Tune ended the trial without error before the trainable returned (a scheduler stopped it)."""
+        if self.status.get("status") == "RUNNING":
+            last = json.loads(self.lines[-1]).get("epoch") if self.lines else None
+            self._write_status(status="STOPPED", error=f"stopped early by the scheduler after epoch {last}",
+                               wall_seconds=self._wall(), ended=time.time())
+
     def mark_error(self, message: str) -> None:
         """Driver side: Ray saw the trial fail without a trial-side record (process killed, OOM)."""
         if self.status.get("status") != "ERROR":
@@ -102,6 +114,10 @@ def run_trial(fn: Callable[[dict[str, Any], Any], dict[str, Any]], config: dict[
         raise
     outputs.finish()
     return final
+
+
+def mark_stopped(exp_dir: str, trial_id: str) -> None:
+    TrialOutputs(join(exp_dir, trial_id), trial_id).mark_stopped()
 
 
 def mark_error(exp_dir: str, trial_id: str, message: str) -> None:

@@ -1,37 +1,52 @@
-"""Runs an expanded sweep as Ray Tune trials: the only module of dartsweep that imports Ray.
+"""Runs an expanded sweep as Ray Tune trials: the only module of dartsweep that imports Ray (with train_runner).
 
-Each trial is a Tune function trainable that looks its config up by the deterministic trial id (the
-only value in Tune's ``param_space``, one ``grid_search`` over the ids), runs the plain searchcore
-trainable with a :class:`TuneReporter`, and keeps its own record beside Ray's (``harness.trial_record``).
-``Tuner.restore`` finishes a sweep whose driver died: unfinished trials continue from their last
-checkpoint, errored ones are resumed (or restarted) and TERMINATED ones are kept.
+Each trial is a Tune function trainable that looks its config up by the deterministic trial id and runs the plain
+searchcore trainable with a :class:`TuneReporter`, keeping its own record beside Ray's (``harness.trial_record``).
+Tune's config of a trial holds the id *and* the trial's swept values (:func:`hyperparameters`: axes and grid/zip
+keys, flat dotted names, JSON scalars), so Ray's dashboard, TensorBoard's HParams, ``ResultGrid.get_dataframe()``
+and W&B/MLflow callbacks see what varied. They come from a :class:`SweepTrials` searcher proposing the trials in
+order rather than one ``grid_search`` over the ids: Tune's variant generator deep-copies the whole grid for every
+trial (quadratic: about a minute of driver time for 10,000 trials), a searcher costs the same per trial at any size.
+A sweep's ``search_alg`` (:mod:`harness.tune_options`) proposes values instead; :class:`SampledSlots` gives its
+proposals the sweep's slot ids. ``Tuner.restore`` finishes a sweep whose driver died: unfinished trials continue
+from their last checkpoint, errored ones are resumed (or restarted) and TERMINATED ones are kept.
 
 Checked against Ray 2.60: ``tune.report(metrics, checkpoint=tune.Checkpoint.from_directory(d))``
-persists the checkpoint before returning; ``tune.get_checkpoint()`` offers it on restart.
+persists the checkpoint before returning; ``tune.get_checkpoint()`` offers it on restart; a searcher's state is
+saved with the experiment state (``Searcher.save`` / wrappers' ``get_state``) and restored by ``Tuner.restore``.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
+import json
 import logging
 import os
+import pickle
 import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import ray
 from ray import tune
+from ray.tune.search import Searcher
+from ray.tune.search.sample import Domain
 
 from harness.chain import CHAIN_INPUTS, SourceNotReady
 from harness.errors import CliError
+from harness.layout import CONFIG_FILE, METRICS_FILE
 from harness.progress import format_report
-from harness.storage import check_shared_storage, join
-from harness.sweepfile.model import Sweep
+from harness.storage import check_shared_storage, join, read_text, write_text
+from harness.sweepfile.model import Sweep, Trial
 from harness.train_runner import DRIVER_MEMORY, data_parallel_target
 from harness.trainables import TRAINABLES
-from harness.trial_record import TrialOutputs, mark_error, run_trial
+from harness.trial_record import TrialOutputs, mark_error, mark_stopped, run_trial
+from harness.tune_options import DISTRIBUTIONS, TuneChoice
+from searchcore.config import flatten
 
 log = logging.getLogger("dartsweep.run")
 
@@ -62,18 +77,26 @@ class TuneReporter:
             shutil.rmtree(self._restore_copy, ignore_errors=True)
 
 
-def _tune_trial(config: dict[str, Any], *, target: Callable, trials: dict[str, dict], exp_dir: str,
-                sources: dict[str, str], chain_key: str | None, chain_takes: str) -> None:
-    trial_id = config["trial_id"]
-    outputs = TrialOutputs(join(exp_dir, trial_id), trial_id)
+def _tune_trial(config: dict[str, Any], *, target: Callable, trials: dict[str, Trial], exp_dir: str,
+                chain_key: str | None, chain_takes: str, trainable: str, sampled: tuple[str, ...]) -> None:
+    trial = trials[config["trial_id"]]
+    outputs = TrialOutputs(join(exp_dir, trial.trial_id), trial.trial_id)
     reporter = TuneReporter(outputs)
     try:
-        if trial_id not in sources:
-            run_trial(target, trials[trial_id], outputs, reporter)
+        trial_config = trial.config
+        if sampled:  # a search_alg's proposal: validated here, so a bad one fails this trial alone
+            try:
+                trial_config = sampled_config(trainable, trial, {k: config[k] for k in sampled})
+            except Exception as err:
+                outputs.fail(err)
+                raise
+            _forget_other_proposal(outputs, trial_config)
+        if trial.source is None:
+            run_trial(target, trial_config, outputs, reporter)
             return
         try:  # what the trial takes from its source trial: a checkpoint, an architecture (harness.chain)
-            with CHAIN_INPUTS.get(chain_takes).fetch(sources[trial_id]) as value:
-                run_trial(target, {**trials[trial_id], chain_key: value}, outputs, reporter)
+            with CHAIN_INPUTS.get(chain_takes).fetch(trial.source) as value:
+                run_trial(target, {**trial_config, chain_key: value}, outputs, reporter)
         except SourceNotReady as err:
             outputs.fail(err)
             raise
@@ -81,22 +104,191 @@ def _tune_trial(config: dict[str, Any], *, target: Callable, trials: dict[str, d
         reporter.close()
 
 
+def sampled_config(trainable: str, trial: Trial, values: dict[str, Any]) -> dict[str, Any]:
+    """The slot's shared config with a search algorithm's values, resolved and validated like any trial config."""
+    plain = {k: v.item() if hasattr(v, "item") else v for k, v in values.items()}  # numpy scalars
+    return TRAINABLES.get(trainable).resolve(trial.axes, {**flatten(trial.config), **plain})
+
+
+def _forget_other_proposal(outputs: TrialOutputs, config: dict[str, Any]) -> None:
+    """A slot proposed again after a driver crash (its proposal was not in Tune's last snapshot) may get other
+    values: the rows of the earlier proposal would be mixed with the new ones, so they go."""
+    old = read_text(join(outputs.dir, CONFIG_FILE))
+    if old is None or outputs.finished() or json.loads(old) == config:
+        return
+    log.warning("[%s] proposed again with other values; the earlier proposal's rows are discarded", outputs.trial_id)
+    outputs.lines, outputs.status = [], {}
+    write_text(join(outputs.dir, METRICS_FILE), "")
+
+
 def trial_dirname(trial: Any) -> str:
     return trial.config["trial_id"]
 
 
+def hyperparameters(trial: Trial) -> dict[str, Any]:
+    """What Tune's config of a trial holds: its id (what the trainable looks its config up by), its axes and its
+    swept values under their dotted names, each a JSON scalar (a list or mapping as JSON text) so TensorBoard's
+    HParams, ``get_dataframe()`` and W&B/MLflow take them as they are."""
+    return {"trial_id": trial.trial_id, **trial.axes, **{k: _scalar(v) for k, v in trial.params.items()}}
+
+
+def _scalar(value: Any) -> Any:
+    return value if value is None or isinstance(value, (bool, int, float, str)) else json.dumps(value, default=str)
+
+
 def make_trainable(sweep: Sweep, exp_dir: str) -> Any:
-    """The Tune trainable of a sweep: one function, trial configs looked up by trial id."""
+    """The Tune trainable of a sweep: one function, trial configs looked up by trial id. The trials travel in
+    their compact form (changes from one shared config) to every trial process."""
     spec = TRAINABLES.get(sweep.spec.trainable)
     res = sweep.spec.resources
     target = spec.load() if res.workers == 1 else data_parallel_target(spec.name, res)
-    fn = functools.partial(_tune_trial, target=target, trials={t.trial_id: t.config for t in sweep.trials},
-                           exp_dir=exp_dir, sources={t.trial_id: t.source for t in sweep.trials if t.source},
-                           chain_key=spec.chain_key, chain_takes=spec.chain_takes)
+    fn = functools.partial(_tune_trial, target=target, trials={t.trial_id: t for t in sweep.trials},
+                           exp_dir=exp_dir, chain_key=spec.chain_key, chain_takes=spec.chain_takes,
+                           trainable=spec.name, sampled=tuple(sampled_keys(sweep)))
     fn.__name__ = sweep.spec.trainable  # Tune names the trainable after it
     if res.workers > 1:  # the trial only drives its Ray Train run, whose workers hold the CPUs and GPUs
         return tune.with_resources(fn, {"cpu": 0, "memory": DRIVER_MEMORY})
     return tune.with_resources(fn, {"cpu": res.cpu, "gpu": res.gpu})
+
+
+def sampled_keys(sweep: Sweep) -> list[str]:
+    return list(sweep.spec.search_alg.options.param_space) if sweep.spec.search_alg else []
+
+
+# ---------------------------------------------------------------- searchers, schedulers, callbacks
+
+
+class SweepTrials(Searcher):
+    """Proposes the sweep's trials in order, each as :func:`hyperparameters`, then says it is finished."""
+
+    def __init__(self, configs: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self.configs = configs
+        self.next = 0
+
+    def set_search_properties(self, metric: str | None, mode: str | None, config: dict, **spec: Any) -> bool:
+        return True
+
+    def suggest(self, trial_id: str) -> dict[str, Any] | str | None:
+        if self.next >= len(self.configs):
+            return Searcher.FINISHED
+        self.next += 1
+        return dict(self.configs[self.next - 1])
+
+    def on_trial_complete(self, trial_id: str, result: dict | None = None, error: bool = False) -> None:
+        pass
+
+    def save(self, checkpoint_path: str) -> None:
+        with open(checkpoint_path, "wb") as fh:
+            pickle.dump({"next": self.next}, fh)
+
+    def restore(self, checkpoint_path: str) -> None:
+        with open(checkpoint_path, "rb") as fh:
+            self.next = pickle.load(fh)["next"]
+
+
+class SampledSlots(Searcher):
+    """Wraps a sweep's search algorithm: its proposals fill the sweep's slots ``t000``, ``t001`` … in order (a
+    wrapper in Tune's sense, like ``ConcurrencyLimiter``: its ``searcher`` is saved and restored on its own)."""
+
+    def __init__(self, searcher: Searcher, slots: list[str]) -> None:
+        self.searcher = searcher
+        self.slots = slots
+        self.next = 0
+        super().__init__(metric=searcher.metric, mode=searcher.mode)
+
+    def set_search_properties(self, metric: str | None, mode: str | None, config: dict, **spec: Any) -> bool:
+        return self.searcher.set_search_properties(metric, mode, config, **spec)
+
+    def set_max_concurrency(self, max_concurrent: int) -> bool:
+        return self.searcher.set_max_concurrency(max_concurrent)
+
+    def suggest(self, trial_id: str) -> dict[str, Any] | str | None:
+        if self.next >= len(self.slots):
+            return Searcher.FINISHED
+        proposal = self.searcher.suggest(trial_id)
+        if proposal is None or proposal == Searcher.FINISHED:
+            return proposal
+        self.next += 1
+        return {**proposal, "trial_id": self.slots[self.next - 1]}
+
+    def on_trial_result(self, trial_id: str, result: dict) -> None:
+        self.searcher.on_trial_result(trial_id, result)
+
+    def on_trial_complete(self, trial_id: str, result: dict | None = None, error: bool = False) -> None:
+        self.searcher.on_trial_complete(trial_id, result=result, error=error)
+
+    def get_state(self) -> dict[str, Any]:
+        return {"next": self.next}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.next = state["next"]
+
+    def save(self, checkpoint_path: str) -> None:
+        self.searcher.save(checkpoint_path)
+
+    def restore(self, checkpoint_path: str) -> None:
+        self.searcher.restore(checkpoint_path)
+
+
+class RandomSearch(Searcher):
+    """``search_alg: {name: random}``: independent draws from the param_space, the k-th from a generator seeded
+    with (seed, k), so a sweep draws the same values again and needs no extra package."""
+
+    def __init__(self, metric: str | None = None, mode: str | None = None, seed: int | None = None) -> None:
+        super().__init__(metric=metric, mode=mode)
+        self.seed = seed or 0
+        self.space: dict[str, Domain] = {}
+        self.drawn = 0
+
+    def set_search_properties(self, metric: str | None, mode: str | None, config: dict, **spec: Any) -> bool:
+        self.space = {k: v for k, v in config.items() if isinstance(v, Domain)}
+        return True
+
+    def suggest(self, trial_id: str) -> dict[str, Any]:
+        rng = np.random.default_rng([self.seed, self.drawn])
+        self.drawn += 1
+        return {k: domain.sample(random_state=rng) for k, domain in self.space.items()}
+
+    def save(self, checkpoint_path: str) -> None:
+        with open(checkpoint_path, "wb") as fh:
+            pickle.dump({"drawn": self.drawn}, fh)
+
+    def restore(self, checkpoint_path: str) -> None:
+        with open(checkpoint_path, "rb") as fh:
+            self.drawn = pickle.load(fh)["drawn"]
+
+
+def build(choice: TuneChoice) -> Any:
+    """The Tune object a sweep's scheduler / search_alg / callback entry names (its registry entry's target)."""
+    entry = choice.entry
+    module, _, attr = entry.target.partition(":")
+    return getattr(importlib.import_module(module), attr)(**entry.kwargs(choice.options))
+
+
+def search_space(param_space: dict[str, dict[str, list]]) -> dict[str, Domain]:
+    """``{key: {uniform: [0, 1]}}`` -> ``{key: tune.uniform(0, 1)}`` (:data:`harness.tune_options.DISTRIBUTIONS`)."""
+    out = {}
+    for key, spec in param_space.items():
+        (name, args), = spec.items()
+        fn = getattr(tune, name)
+        out[key] = fn(args) if DISTRIBUTIONS[name] is None else fn(*args)
+    return out
+
+
+def tune_config(sweep: Sweep) -> tuple[tune.TuneConfig, dict[str, Any]]:
+    """Tune's config of a sweep (its search algorithm, scheduler, limits) and the param_space to go with it."""
+    spec = sweep.spec
+    if spec.search_alg is not None:
+        search_alg: Searcher = SampledSlots(build(spec.search_alg), [t.trial_id for t in sweep.trials])
+        param_space: dict[str, Any] = search_space(spec.search_alg.options.param_space)
+    else:
+        search_alg, param_space = SweepTrials([hyperparameters(t) for t in sweep.trials]), {}
+    config = tune.TuneConfig(
+        search_alg=search_alg, scheduler=build(spec.scheduler) if spec.scheduler else None,
+        num_samples=len(sweep.trials), max_concurrent_trials=spec.max_concurrent, reuse_actors=True,
+        trial_dirname_creator=trial_dirname, trial_name_creator=trial_dirname)
+    return config, param_space
 
 
 class Progress(tune.Callback):
@@ -179,8 +371,9 @@ def check_cluster(sweep: Sweep, session: Session) -> None:
 
 def _run_config(sweep: Sweep, echo: Callable[[str], None]) -> tune.RunConfig:
     spec = sweep.spec
+    callbacks = [Progress(echo, len(sweep.trials)), *(build(c) for c in spec.callbacks)]
     return tune.RunConfig(
-        name=spec.name, storage_path=spec.storage, verbose=0, callbacks=[Progress(echo, len(sweep.trials))],
+        name=spec.name, storage_path=spec.storage, verbose=0, callbacks=callbacks,
         failure_config=tune.FailureConfig(max_failures=spec.max_failures),
         checkpoint_config=tune.CheckpointConfig(num_to_keep=spec.keep_checkpoints),
     )
@@ -195,13 +388,9 @@ def _quiet() -> None:
 def fit(sweep: Sweep, exp_dir: str, echo: Callable[[str], None] = log.info) -> dict[str, str]:
     """Runs every trial of the sweep; returns trial_id -> Ray's status."""
     _quiet()
-    tuner = tune.Tuner(
-        make_trainable(sweep, exp_dir),
-        param_space={"trial_id": tune.grid_search([t.trial_id for t in sweep.trials])},
-        tune_config=tune.TuneConfig(max_concurrent_trials=sweep.spec.max_concurrent, reuse_actors=True,
-                                    trial_dirname_creator=trial_dirname, trial_name_creator=trial_dirname),
-        run_config=_run_config(sweep, echo),
-    )
+    config, param_space = tune_config(sweep)
+    tuner = tune.Tuner(make_trainable(sweep, exp_dir), param_space=param_space, tune_config=config,
+                       run_config=_run_config(sweep, echo))
     return _finish(tuner, exp_dir)
 
 
@@ -228,4 +417,6 @@ def _finish(tuner: tune.Tuner, exp_dir: str) -> dict[str, str]:
         statuses[trial_id] = "ERROR" if result.error else "TERMINATED"
         if result.error:
             mark_error(exp_dir, trial_id, f"{type(result.error).__name__}: {result.error}")
+        else:  # ended by Tune without error: a scheduler (ASHA) stopped it before its last epoch
+            mark_stopped(exp_dir, trial_id)
     return statuses

@@ -20,6 +20,7 @@ from harness.storage import exists, is_uri, join
 from harness.sweep_lock import SweepLock
 from harness.sweepfile.load import load_sweep
 from harness.sweepfile.model import Sweep
+from harness.trial_record import FINISHED
 
 SUMMARY_COLUMNS = ("trial_id", "status", "epochs_done", "test_acc", "val_acc", "train_acc", "n_skip", "alpha_entropy",
                    "nb201_cifar10_test", "wall_seconds", "arch", "error")
@@ -150,7 +151,7 @@ def report(sweep: Sweep, exp_dir: str, interrupted: bool = False) -> int:
     diverged = trials[trials["status"] == "DIVERGED"]
     for _, row in diverged.iterrows():
         print(f"[{row['trial_id']}] {row['error']} (status DIVERGED; not in the tables' means)", file=sys.stderr)
-    bad = trials[~trials["status"].isin(["TERMINATED", "DIVERGED"])]
+    bad = trials[~trials["status"].isin(FINISHED)]
     if interrupted or len(bad):
         what = "interrupted" if interrupted else f"{len(bad)} of {len(trials)} trials did not finish"
         print(f"{what}: `dartsweep resume {exp_dir}` continues it", file=sys.stderr)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import ValidationError
@@ -19,7 +21,8 @@ from harness.sweepfile.axes import Axis, swept_axes
 from harness.sweepfile.chaining import source_axis
 from harness.sweepfile.keys import check_key, got, yaml_leaves
 from harness.sweepfile.model import SOURCE_KEY, Sweep, SweepFile, Trial
-from harness.sweepfile.naming import trial_names
+from harness.sweepfile.naming import trial_namer
+from harness.sweepfile.tuning import check_packages, sampled_keys
 from harness.sweepfile.yaml_lines import Locator
 from harness.trainables import AXES, TRAINABLES, TrainableSpec
 from searchcore.registry import UnknownNameError
@@ -93,17 +96,15 @@ def _source_path(key: str, sources: Point, axes: tuple[str, ...]) -> tuple:
     return sources.get("method", (None, ("method",)))[1] if "method" in axes else ("trainable",)
 
 
-def _product(axes: list[Axis], loc: Locator) -> list[Point]:
-    """Every combination of the axes' points (the first axis varies slowest); identical trials are an error."""
-    points: list[Point] = []
-    for combo in itertools.product(*[range(len(axis.points)) for axis in axes]):
-        point: Point = {}
-        for axis, i in zip(axes, combo):
-            for key, value, path in zip(axis.keys, axis.points[i], axis.paths[i]):
-                point[key] = (value, path)
-        points.append(point)
+def _product(axes: list[Axis], loc: Locator) -> Iterator[Point]:
+    """Every combination of the axes' points (the first axis varies slowest), one at a time; identical trials are
+    an error (only a short signature per trial is kept to find them)."""
     seen: dict[str, int] = {}
-    for i, point in enumerate(points):
+    for i, combo in enumerate(itertools.product(*[range(len(axis.points)) for axis in axes])):
+        point: Point = {}
+        for axis, j in zip(axes, combo):
+            for key, value, path in zip(axis.keys, axis.points[j], axis.paths[j]):
+                point[key] = (value, path)
         params = {k: v for k, (v, _) in point.items()}
         sig = json.dumps(params, sort_keys=True, default=str)
         if sig in seen:
@@ -111,20 +112,41 @@ def _product(axes: list[Axis], loc: Locator) -> list[Point]:
             raise loc.error(first_path, f"trials {seen[sig]} and {i} are identical ({params}); "
                             "remove the repeated value")
         seen[sig] = i
-    return points
+        yield point
+
+
+def sampled_trials(spec_file: SweepFile, spec: TrainableSpec, loc: Locator, fixed: Point, axes: list[Axis],
+                   chain_axis: Axis | None) -> tuple[list[Trial], list[str]]:
+    """A ``search_alg`` sweep: ``num_samples`` slots sharing one config; every value a sampled key can take at the
+    ends of its range (each ``choice``) is validated as a trial config first, at the line of its distribution."""
+    assert spec_file.search_alg is not None
+    sampled = sampled_keys(spec_file, spec, loc, fixed, axes, chain_axis)
+    for key, path, values in sampled:
+        for value in values:
+            resolve_trial(spec, spec_file, {key: (value, path)}, fixed, loc)
+    axes_used, base = resolve_trial(spec, spec_file, {}, fixed, loc)
+    n = spec_file.search_alg.options.num_samples
+    name_of = trial_namer([], n)
+    return [Trial(i, name_of(i, {}), {}, axes_used, None, base=base) for i in range(n)], [k for k, _, _ in sampled]
 
 
 def expand(spec_file: SweepFile, loc: Locator, known: dict[str, Sweep] | None = None) -> tuple[list[Trial], list[str]]:
-    """The trials of a validated sweep file, and its swept keys (what tables group by)."""
+    """The trials of a validated sweep file, and its swept keys (what tables group by).
+
+    Streams: each trial config is resolved and validated, then kept only as its changes from the first trial's
+    (:meth:`Trial.compact`), so a sweep of 10,000 trials never holds 10,000 configs (docs/benchmarks.md)."""
     try:
         spec = TRAINABLES.get(spec_file.trainable)
     except UnknownNameError as err:
         raise loc.error(("trainable",), f"trainable: {err}") from None
     check_axes_taken(spec_file, spec, loc)
+    check_packages(spec_file, loc)
     chain_axis, source_dirs, inherited = source_axis(spec_file, spec, loc, known or {})
     axes = swept_axes(spec_file, spec, loc)
     swept = [k for axis in axes for k in axis.keys]
     fixed = fixed_overrides(spec_file, spec, loc, set(swept))
+    if spec_file.search_alg is not None:
+        return sampled_trials(spec_file, spec, loc, fixed, axes, chain_axis)
     chain = CHAIN_INPUTS.get(spec.chain_takes) if chain_axis is not None else None
     if chain is not None:
         key = spec.chain_key
@@ -133,11 +155,16 @@ def expand(spec_file: SweepFile, loc: Locator, known: dict[str, Sweep] | None = 
             raise loc.error(where, f"{key!r} comes from after: ({chain.description} of the source trial); drop it")
         axes = [chain_axis, *axes]
     given = set(swept) | set(fixed) | (spec_file.model_fields_set & set(AXES))  # axes the sweep sets itself
-    points = _product(axes, loc)
-    params = [{k: v for k, (v, _) in p.items()} for p in points]
-    per_source = len(points) // len(source_dirs)  # the source axis comes first: it varies slowest
-    trials = []
-    for i, (name, point) in enumerate(zip(trial_names(params, spec.path_keys), points)):
+    total = math.prod(len(axis.points) for axis in axes)
+    name_of = trial_namer([k for axis in axes for k in axis.keys], total, spec.path_keys)
+    per_source = total // len(source_dirs)  # the source axis comes first: it varies slowest
+    chain_values: dict[str, set[str]] = {k: set() for k in (chain_axis.keys if chain_axis is not None else ())}
+    trials: list[Trial] = []
+    base: dict[str, Any] | None = None
+    for i, point in enumerate(_product(axes, loc)):
+        params = {k: v for k, (v, _) in point.items()}
+        for k, values in chain_values.items():
+            values.add(json.dumps(params[k], default=str))
         source = source_dirs[i // per_source]
         if chain is not None and source is not None:
             point = {k: v for k, v in point.items() if k != SOURCE_KEY and not k.startswith(SOURCE_KEY + ".")}
@@ -150,8 +177,9 @@ def expand(spec_file: SweepFile, loc: Locator, known: dict[str, Sweep] | None = 
         if source is None and spec.chain_key is not None and config.get(spec.chain_key) is None:
             raise loc.error(("trainable",), f"{spec.chain_key}: trainable {spec.name!r} needs one: set it (set or "
                             f"grid: {{{spec.chain_key}: [...]}}) or chain the sweep after another (after:)")
-        trials.append(Trial(i, name, params[i], axes_used, config, source))
+        base = config if base is None else base
+        trials.append(Trial(i, name_of(i, params), params, axes_used, config, source).compact(base))
     if chain_axis is not None:  # tables group chained trials by what varied in their search sweep
-        varied = [k for k in chain_axis.keys if len({json.dumps(p[k], default=str) for p in params}) > 1]
+        varied = [k for k in chain_axis.keys if len(chain_values[k]) > 1]
         swept = [k for k in varied if k not in (SOURCE_KEY, f"{SOURCE_KEY}.seed")] + swept
     return trials, swept

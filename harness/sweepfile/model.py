@@ -13,6 +13,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from harness.tune_options import CallbackChoice, SchedulerChoice, SearchAlgChoice
+
 DEFAULT_STORAGE = "./results"
 SOURCE_KEY = "source"
 """Chained sweeps: the swept key naming the source trial a trial starts from (``source.<key>``: its labels)."""
@@ -82,28 +84,115 @@ class SweepFile(_Strict):
     storage: str = DEFAULT_STORAGE
     storage_shared: bool = False
     """The (non-URI) storage path is on a file system every node mounts at the same path (NFS)."""
+    scheduler: SchedulerChoice | None = None
+    """A Tune trial scheduler that stops poor trials early (``{name: asha, metric: val_acc, ...}``)."""
+    search_alg: SearchAlgChoice | None = None
+    """A Tune search algorithm proposing ``num_samples`` trials from its ``param_space`` (instead of a grid)."""
+    callbacks: list[CallbackChoice] = []
+    """Logger callbacks (W&B, MLflow) fed with every trial's swept values and reports."""
 
 
-@dataclass
 class Trial:
-    index: int
-    trial_id: str
-    params: dict[str, Any]
-    """The swept keys of this trial (grid and zip), in axis order."""
-    axes: dict[str, str]
-    """method, space, dataset of this trial."""
-    config: dict[str, Any]
-    """The resolved, validated trainable config (nested, JSON-ready)."""
-    source: str | None = None
-    """Chained trials: the directory of the source trial this trial starts from (its checkpoint or architecture)."""
+    """One expanded trial. Its config is held whole (``config=``), or as its changes from a config every trial of
+    the sweep shares (``base=``, ``changes=``, what :func:`harness.sweepfile.expand.expand` makes): 10,000 trials
+    then cost their swept values, not 10,000 configs, in memory, in ``trials.json`` and in the trainable Ray ships
+    to every trial process (docs/benchmarks.md, *Sweep scale*). ``config`` is always a fresh, whole dict."""
+
+    __slots__ = ("index", "trial_id", "params", "axes", "source", "_config", "base", "changes")
+
+    def __init__(self, index: int, trial_id: str, params: dict[str, Any], axes: dict[str, str],
+                 config: dict[str, Any] | None = None, source: str | None = None, *,
+                 base: dict[str, Any] | None = None, changes: list[list] | None = None) -> None:
+        self.index = index
+        self.trial_id = trial_id
+        self.params = params
+        """The swept keys of this trial (grid and zip), in axis order."""
+        self.axes = axes
+        """method, space, dataset of this trial."""
+        self.source = source
+        """Chained trials: the directory of the source trial this trial starts from (checkpoint or architecture)."""
+        self._config = config
+        self.base = base
+        self.changes = changes or []
+        if config is None and base is None:
+            raise ValueError("a Trial needs its config, or a base config and its changes")
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The resolved, validated trainable config (nested, JSON-ready)."""
+        if self._config is not None:
+            return self._config
+        return apply_changes(self.base or {}, self.changes)
+
+    @config.setter
+    def config(self, value: dict[str, Any]) -> None:
+        self._config, self.base, self.changes = value, None, []
+
+    def compact(self, base: dict[str, Any]) -> Trial:
+        """This trial held as its changes from ``base`` (shared, never modified)."""
+        config = self.config
+        self._config, self.base, self.changes = None, base, config_changes(base, config)
+        return self
 
     def to_json(self) -> dict[str, Any]:
-        return {"index": self.index, "trial_id": self.trial_id, "params": self.params, "axes": self.axes,
-                "config": self.config, "source": self.source}
+        body = {"changes": self.changes} if self._config is None else {"config": self._config}
+        return {"index": self.index, "trial_id": self.trial_id, "params": self.params, "axes": self.axes, **body,
+                "source": self.source}
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> Trial:
-        return cls(d["index"], d["trial_id"], d["params"], d["axes"], d["config"], d.get("source"))
+    def from_json(cls, d: dict[str, Any], base: dict[str, Any] | None = None) -> Trial:
+        if "config" in d:
+            return cls(d["index"], d["trial_id"], d["params"], d["axes"], d["config"], d.get("source"))
+        return cls(d["index"], d["trial_id"], d["params"], d["axes"], None, d.get("source"), base=base or {},
+                   changes=d["changes"])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Trial) and self.to_json() == other.to_json() and self.config == other.config
+
+    def __repr__(self) -> str:
+        return f"Trial({self.index}, {self.trial_id!r}, {self.params!r}, {self.axes!r})"
+
+
+def config_changes(base: dict[str, Any], config: dict[str, Any], path: tuple = ()) -> list[list]:
+    """``[[path, value], ...]`` that turn ``base`` into ``config``, ``[path]`` for a key ``config`` lacks. Paths are
+    lists of keys (a key may itself hold dots: a select config's search overrides); a value differs when its JSON
+    type does (1 and 1.0 and True are different values in a config)."""
+    out: list[list] = []
+    for key, value in config.items():
+        old = base.get(key, _MISSING)
+        if isinstance(value, dict) and isinstance(old, dict) and value and old:
+            out.extend(config_changes(old, value, (*path, key)))
+        elif old is _MISSING or type(old) is not type(value) or old != value:
+            out.append([[*path, key], value])
+    out.extend([[*path, key]] for key in base if key not in config)
+    return out
+
+
+def apply_changes(base: dict[str, Any], changes: list[list]) -> dict[str, Any]:
+    """A fresh config: ``base`` with :func:`config_changes`' changes applied (``base`` is left as it was)."""
+    config = _copy(base)
+    for change in changes:
+        *parents, last = change[0]
+        node = config
+        for key in parents:
+            node = node[key]
+        if len(change) == 2:
+            node[last] = _copy(change[1])
+        else:
+            del node[last]
+    return config
+
+
+_MISSING = object()
+
+
+def _copy(value: Any) -> Any:
+    """A copy of JSON data (dicts, lists, scalars): several times faster than ``copy.deepcopy``."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
 
 
 @dataclass

@@ -41,3 +41,23 @@ def run_fake(exp: str, trial: Trial, fn) -> TrialOutputs:
     out = TrialOutputs(join(exp, trial.trial_id), trial.trial_id)
     run_trial(fn, trial.config, out, RecordingReporter(out))
     return out
+
+
+def fast_search(config, reporter):
+    """A search that trains nothing: ``epochs`` reports whose val_acc rises with ``optim.lr`` (so a scheduler has
+    something to rank) and falls with ``seed``; no torch, no checkpoint, milliseconds per trial."""
+    lr, seed = config["optim"]["lr"], config["seed"]
+    for e in range(1, config["epochs"] + 1):
+        reporter.report({"epoch": e, "epochs": config["epochs"], "val_acc": 100 * lr * e - seed, "train_loss": 1.0 / e})
+    return {"epoch": config["epochs"]}
+
+
+def register_fast() -> str:
+    """``trainable: fast`` in a sweep: the search trainable's keys and validation, :func:`fast_search` as target."""
+    from harness.trainables import TRAINABLES, TrainableSpec
+
+    if "fast" not in TRAINABLES:
+        search = TRAINABLES.get("search")
+        TRAINABLES.register("fast", TrainableSpec("fast", f"{__name__}:fast_search", search.resolve, search.keys,
+                                                  search.model, path_keys=search.path_keys))
+    return "fast"

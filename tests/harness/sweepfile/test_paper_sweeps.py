@@ -1,0 +1,137 @@
+"""Every sweep file under sweeps/ (the papers' tables in sweeps/<paper>/ included) validates as `dartsweep run
+--dry-run` does: all of them in one command, each chained file after its source sweep, so `after:` is expanded
+against the source's trials. The paper files state paper, table, runs, cost and data root, and expand to the
+run counts and protocols of their tables."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import ray
+import yaml
+
+from harness.cli import main
+from harness.commands.run import load_all
+
+REPO = Path(__file__).resolve().parents[3]
+SWEEPS = REPO / "sweeps"
+PAPERS = {"em_darts": "000_", "darts_pt": "001_", "is_darts": "002_", "single_darts": "003_", "ber": "004_"}
+"""sweeps/<paper>/ -> the paper's file in shared/papers (cited in each file's header)."""
+
+EXPECTED: dict[str, tuple[int, str | None]] = {
+    # file (under sweeps/) -> (trials, evaluation protocol or None)
+    "em_darts/table2_search.yaml": (4, None),
+    "em_darts/table2_eval.yaml": (8, "em-darts-cifar"),
+    "em_darts/table2_eval_imagenet.yaml": (1, "darts-imagenet"),
+    "em_darts/table3_search.yaml": (48, None),
+    "em_darts/table3_eval_cifar10.yaml": (16, "em-darts-cifar"),
+    "em_darts/table3_eval_small.yaml": (32, "reduced-small"),
+    "em_darts/table7_search.yaml": (8, None),
+    "em_darts/table7_random.yaml": (4, None),
+    "em_darts/table7_eval.yaml": (8, "em-darts-cifar"),
+    "em_darts/table7_eval_random.yaml": (4, "em-darts-cifar"),
+    "darts_pt/table2_search.yaml": (4, None),
+    "darts_pt/table2_select.yaml": (4, None),
+    "darts_pt/table2_eval.yaml": (4, "darts-cifar"),
+    "darts_pt/table3_search.yaml": (96, None),
+    "darts_pt/table3_select.yaml": (48, None),
+    "darts_pt/table3_select_fix_alpha.yaml": (48, None),
+    "darts_pt/table3_eval_cifar10.yaml": (16, "reduced-cifar10"),
+    "darts_pt/table3_eval_small.yaml": (32, "reduced-small"),
+    "darts_pt/table3_eval_fix_alpha_cifar10.yaml": (16, "reduced-cifar10"),
+    "darts_pt/table3_eval_fix_alpha_small.yaml": (32, "reduced-small"),
+    "darts_pt/table4_search.yaml": (4, None),
+    "darts_pt/table4_select.yaml": (4, None),
+    "darts_pt/table4_eval.yaml": (4, "darts-cifar"),
+    "darts_pt/table5_eval.yaml": (1, "darts-imagenet-da"),
+    "is_darts/table2_search.yaml": (4, None),
+    "is_darts/table2_eval.yaml": (4, "is-darts-cifar"),
+    "is_darts/table3_eval.yaml": (1, "is-darts-imagenet"),
+    "single_darts/table2_search.yaml": (5, None),
+    "single_darts/table2_eval.yaml": (5, "single-darts-imagenet"),
+    "single_darts/table3_eval.yaml": (5, "single-darts-cifar"),
+    "ber/table2_search.yaml": (4, None),
+    "ber/table2_eval.yaml": (1, "darts-imagenet"),
+}
+
+
+def sweep_files() -> list[Path]:
+    return sorted(SWEEPS.rglob("*.yaml"))
+
+
+def in_chain_order(files: list[Path]) -> list[Path]:
+    """Sources before the files chained after them (``after.sweep`` names a sweep, not a file)."""
+    body = {f: yaml.safe_load(f.read_text()) for f in files}
+    by_name = {b["name"]: f for f, b in body.items()}
+    ordered: list[Path] = []
+
+    def visit(f: Path, path: tuple[Path, ...] = ()) -> None:
+        assert f not in path, f"chaining cycle through {f}"
+        source = (body[f].get("after") or {}).get("sweep")
+        if source is not None:
+            assert source in by_name, f"{f}: after.sweep {source!r} is no sweep file's name"
+            visit(by_name[source], (*path, f))
+        if f not in ordered:
+            ordered.append(f)
+
+    for f in files:
+        visit(f)
+    return ordered
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    """A home whose ~/data holds the NB201 table the NB201 sweeps name (validation checks that it exists)."""
+    (tmp_path / "home" / "data").mkdir(parents=True)
+    (tmp_path / "home" / "data" / "nb201.parquet").touch()
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+
+
+@pytest.mark.usefixtures("home")
+def test_every_sweep_file_validates_in_one_dry_run(tmp_path, capsys):
+    files = in_chain_order(sweep_files())
+    storage = tmp_path / "res"
+    assert main(["run", *map(str, files), "--dry-run", "--storage", str(storage)]) == 0
+    out = capsys.readouterr().out
+    assert out.count(" trials (trainable ") == len(files)
+    assert not storage.exists() and not ray.is_initialized()
+
+
+@pytest.mark.usefixtures("home")
+def test_the_paper_sweeps_expand_to_their_tables_runs_and_protocols(tmp_path):
+    files = in_chain_order(sweep_files())
+    sweeps = dict(zip(files, load_all([str(f) for f in files], {}, str(tmp_path)), strict=True))
+    paper_files = {f.relative_to(SWEEPS).as_posix(): s for f, s in sweeps.items() if f.parent != SWEEPS}
+    assert set(EXPECTED) <= set(paper_files), sorted(set(EXPECTED) - set(paper_files))
+    for rel, (count, protocol) in EXPECTED.items():
+        sweep = paper_files[rel]
+        assert len(sweep.trials) == count, rel
+        assert {t.axes.get("protocol") for t in sweep.trials} == {protocol}, rel
+    # what the tables need: Table 5's p_max per space and data set, one search data set per trial, ImageNet evals
+    em = paper_files["em_darts/table3_search.yaml"]
+    p_max = {(t.axes["space"], t.axes["dataset"]): t.config["method"]["mutation"]["p_max"] for t in em.trials}
+    assert p_max[("s2", "cifar10")] == 0.25 and p_max[("s1", "svhn")] == 0.4 and p_max[("s3", "cifar100")] == 0.2
+    small = paper_files["em_darts/table3_eval_small.yaml"]
+    assert {t.axes["dataset"] for t in small.trials} == {"cifar100", "svhn"}
+    assert all((t.config["network"]["layers"], t.config["data"]["batch_size"]) == (8, 128) for t in small.trials)
+    fix = paper_files["darts_pt/table3_eval_fix_alpha_cifar10.yaml"]
+    assert {t.params["source.source.method"] for t in fix.trials} == {"darts-fix-alpha"}
+    for rel in ("em_darts/table2_eval_imagenet.yaml", "darts_pt/table5_eval.yaml", "is_darts/table3_eval.yaml",
+                "ber/table2_eval.yaml", "single_darts/table2_eval.yaml"):
+        assert {t.axes["dataset"] for t in paper_files[rel].trials} == {"imagenet"}, rel
+
+
+@pytest.mark.parametrize("rel", sorted(EXPECTED))
+def test_a_paper_file_says_paper_table_runs_cost_and_data(rel):
+    path = SWEEPS / rel
+    text = path.read_text()
+    header = text.split("\nname:", 1)[0]
+    assert header.startswith("# ") and all(line.startswith("#") for line in header.splitlines()), path
+    assert PAPERS[path.parent.name] in header and re.search(r"Table \d", header), path
+    assert "Cost" in header and "Runs" in header, path
+    assert re.fullmatch(r"table\d+_(search|select|eval|random)(_[a-z0-9_]+)?", path.stem), path
+    body = yaml.safe_load(text)
+    if body.get("trainable", "search") in ("search", "evaluate"):
+        assert "--set data_root=" in header, f"{path}: say how to point the sweep at the data"
