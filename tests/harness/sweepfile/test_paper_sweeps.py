@@ -22,6 +22,11 @@ PAPERS = {"em_darts": "000_", "darts_pt": "001_", "is_darts": "002_", "single_da
 
 EXPECTED: dict[str, tuple[int, str | None]] = {
     # file (under sweeps/) -> (trials, evaluation protocol or None)
+    "em_darts/table1_search.yaml": (8, None),
+    "em_darts/table1_random.yaml": (4, None),
+    "ber/table1_search.yaml": (30, None),
+    "single_darts/table1_search.yaml": (4, None),
+    "is_darts/table1_search.yaml": (4, None),
     "em_darts/table2_search.yaml": (4, None),
     "em_darts/table2_eval.yaml": (8, "em-darts-cifar"),
     "em_darts/table2_eval_imagenet.yaml": (1, "darts-imagenet"),

@@ -1,0 +1,62 @@
+"""``dartsweep report RESULTS_ROOT``: every paper artifact whose sweeps have results, rendered beside the paper's
+numbers (analysis/artifacts), and the ``dartsweep run`` command of each one that has none yet."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.artifacts import ARTIFACTS, for_paper, render
+from analysis.artifacts import results as artifact_results
+from analysis.artifacts.render import markdown
+from harness.errors import CliError
+
+INDEX = "index.md"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    papers = sorted({a.paper for a in ARTIFACTS.values()})
+    p = sub.add_parser("report", help="render the papers' tables from a results root, ours beside the paper's",
+                       description="For every registered paper artifact (docs/reproduce.md) whose sweeps have "
+                       "trials.parquet under RESULTS_ROOT, write DIR/<paper>_<artifact>.{md,csv,tex} (ours, the "
+                       "paper's number, the difference) and DIR/index.md; list the others with the dartsweep run "
+                       "command that produces them.")
+    p.add_argument("root", metavar="RESULTS_ROOT", help="local results root (the --storage of dartsweep run)")
+    p.add_argument("--paper", choices=papers, default=None, help="only this paper's artifacts")
+    p.add_argument("--out", default=None, metavar="DIR", help="output folder (default: RESULTS_ROOT/report)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    root = Path(args.root)
+    if not root.is_dir():
+        raise CliError(f"{root}: no such results root (the --storage of `dartsweep run`)")
+    out = Path(args.out) if args.out else root / "report"
+    out.mkdir(parents=True, exist_ok=True)
+    rendered, missing = [], []
+    for artifact in for_paper(args.paper):
+        absent = artifact_results.missing(root, artifact)
+        if absent:
+            missing.append((artifact, artifact_results.command(root, absent)))
+            continue
+        trials, epochs = artifact_results.load(root, artifact)
+        base = artifact.key.replace("/", "_")
+        for ext, text in render(artifact, trials, epochs).items():
+            (out / f"{base}.{ext}").write_text(text, encoding="utf-8")
+        rendered.append((artifact, base))
+    index = ["# Paper artifacts", "", f"results: {root}", ""]
+    if rendered:
+        index.append(markdown(pd.DataFrame(
+            [(a.paper, a.number, a.caption, f"[md]({b}.md) [csv]({b}.csv) [tex]({b}.tex)") for a, b in rendered],
+            columns=["paper", "artifact", "what", "files"])))
+    if missing:
+        index += ["## Missing", "", *(f"* {a.paper} {a.number}: `{cmd}`" for a, cmd in missing)]
+    (out / INDEX).write_text("\n".join(index) + "\n", encoding="utf-8")
+    for a, b in rendered:
+        print(f"rendered {a.paper} {a.number} -> {out / b}.{{md,csv,tex}}")
+    for a, cmd in missing:
+        print(f"missing {a.paper} {a.number}: {cmd}")
+    print(f"{len(rendered)} rendered, {len(missing)} missing -> {out / INDEX}")
+    return 0

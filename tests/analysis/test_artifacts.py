@@ -1,0 +1,110 @@
+"""analysis.artifacts: the registry, the grid builder (mean ± std, best of N as error, configured values), ours
+beside the paper's, and the Markdown / CSV / LaTeX files. Frames here are small and hand-made to pin the
+arithmetic; tests/harness/test_report.py renders from Parquet written by the real trainables."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+import yaml
+
+from analysis.artifacts import ARTIFACTS, Artifact, render
+from analysis.artifacts.compare import compare
+from analysis.artifacts.grid import Select, grid
+from analysis.artifacts.results import REPO, command, missing, sweep_name
+
+
+def test_the_registered_artifacts_and_their_sweep_files():
+    assert {"em_darts/table1", "em_darts/table3", "em_darts/table5", "ber/table1", "is_darts/table1",
+            "single_darts/table1"} <= set(ARTIFACTS)
+    for artifact in ARTIFACTS.values():
+        for f in artifact.sweeps:
+            assert (REPO / f).exists(), f
+            assert sweep_name(f) == yaml.safe_load((REPO / f).read_text())["name"]
+        assert all(f.startswith("sweeps/") for f in artifact.sweeps)
+    with pytest.raises(ValueError, match="statistic"):
+        Artifact("p", "Table 9", "c", "table", ("sweeps/x.yaml",), lambda t, e: t, "median")
+
+
+def _nb201_trials() -> pd.DataFrame:
+    rows = []
+    for method, base in (("darts", 40.0), ("em-darts", 90.0)):
+        for seed in range(4):
+            rows.append({"sweep": "em_darts_table1_search", "method": method, "seed": seed, "status": "TERMINATED",
+                         "wall_seconds": 3600.0, **{f"nb201_{d}_{s}": base + seed for d in ("cifar10", "cifar100",
+                                                                                         "imagenet16")
+                                                    for s in ("valid", "test")}})
+    rows.append({"sweep": "em_darts_table1_search", "method": "darts", "seed": 9, "status": "ERROR"})
+    return pd.DataFrame(rows)
+
+
+def test_nb201_table_mean_std_over_finished_seeds_beside_the_paper():
+    artifact = ARTIFACTS["em_darts/table1"]
+    ours = artifact.build(_nb201_trials(), pd.DataFrame())
+    em = ours[(ours["row"] == "EM-DARTS") & (ours["column"] == "cifar10_test")].iloc[0]
+    assert (em["n"], em["mean"]) == (4, 91.5) and math.isclose(em["std"], pd.Series([0, 1, 2, 3]).std())
+    assert "random sampling" not in set(ours["row"])  # no random trials: no row of ours
+    c = compare(ours, artifact.reference_table())
+    cell = c[(c["row"] == "EM-DARTS") & (c["column"] == "CIFAR-10 test")].iloc[0]
+    assert cell["paper"] == "94.36 ± 0.00" and math.isclose(cell["difference"], 91.5 - 94.36)
+    gdas = c[c["row"] == "GDAS"]  # a quoted baseline we do not run: the paper's value only
+    assert (gdas["n"] == 0).all() and gdas["ours_mean"].isna().all() and gdas["paper"].notna().all()
+    assert list(dict.fromkeys(c["row"]))[:3] == ["DARTS (1st)", "DARTS (2nd)", "GDAS"]  # the paper's order
+
+
+def test_cost_column_from_wall_time_and_ours_only_rows():
+    artifact = ARTIFACTS["is_darts/table1"]
+    ours = artifact.build(_nb201_trials(), pd.DataFrame())
+    cost = ours[(ours["row"] == "DARTS (1st)") & (ours["column"] == "cost_hours")].iloc[0]
+    assert cost["mean"] == 1.0
+    extra = pd.concat([ours, pd.DataFrame([("mine", "cifar10_test", 2, 50.0, 1.0)], columns=ours.columns)])
+    c = compare(extra, artifact.reference_table())
+    mine = c[c["row"] == "mine"].iloc[0]
+    assert c["row"].iloc[-1] == "mine" and pd.isna(mine["paper"]) and math.isnan(mine["difference"])
+
+
+def test_best_of_n_as_test_error_and_configured_values():
+    evals = pd.DataFrame([{"source.dataset": "cifar10", "source.space": "s1", "status": "TERMINATED",
+                           "test_acc": acc, "trial_id": f"t{i}"} for i, acc in enumerate((96.0, 97.26, 95.0))])
+    ours = ARTIFACTS["em_darts/table3"].build(evals, pd.DataFrame())
+    assert len(ours) == 1
+    row = ours.iloc[0]
+    assert (row["row"], row["column"], row["n"]) == ("CIFAR-10 S1", "em_darts", 3)
+    assert math.isclose(row["mean"], 2.74) and math.isnan(row["std"])
+    search = pd.DataFrame([{"space": s, "dataset": d, "status": "TERMINATED", "method.mutation.p_max": p}
+                           for (s, d, p) in (("s1", "cifar10", 0.2), ("s2", "cifar10", 0.25), ("s1", "svhn", 0.4))
+                           for _ in range(2)])
+    p = ARTIFACTS["em_darts/table5"].build(search, pd.DataFrame())
+    c = compare(p, ARTIFACTS["em_darts/table5"].reference_table()).dropna(subset=["ours_mean"])
+    assert (c["difference"] == 0).all() and len(c) == 3
+    bad = search.assign(**{"method.mutation.p_max": [0.2, 0.3, 0.25, 0.25, 0.4, 0.4]})
+    with pytest.raises(ValueError, match="disagree"):
+        ARTIFACTS["em_darts/table5"].build(bad, pd.DataFrame())
+
+
+def test_files_markdown_csv_and_escaped_booktabs_latex():
+    files = render(ARTIFACTS["em_darts/table1"], _nb201_trials(), pd.DataFrame())
+    assert set(files) == {"md", "csv", "tex"}
+    assert "| EM-DARTS | CIFAR-10 test | 4 | 91.50 ± 1.29 | 94.36 ± 0.00 | -2.86 |" in files["md"]
+    assert "| GDAS | CIFAR-10 valid | 0 | — | 89.89 ± 0.08 | — |" in files["md"]
+    csv = pd.read_csv(pd.io.common.StringIO(files["csv"]))
+    assert list(csv.columns[:5]) == ["row", "column", "n", "ours_mean", "ours_std"]
+    tex = files["tex"]
+    assert r"\toprule" in tex and r"\midrule" in tex and r"\bottomrule" in tex
+    assert r"91.50 $\pm$ 1.29 & 94.36 $\pm$ 0.00 & -2.86" in tex and r"\multicolumn{3}{c}{CIFAR-10 test}" in tex
+    escaped = grid({"a_b & c%": Select({"method": "darts"})}, {"x": Select(metric="nb201_cifar10_test")}, "mean")
+    tex = render(Artifact("em_darts", "Table 1", "c", "table", ("sweeps/x.yaml",), escaped, "mean"),
+                 _nb201_trials(), pd.DataFrame())["tex"]
+    assert r"a\_b \& c\%" in tex
+
+
+def test_missing_sweeps_and_their_command(tmp_path):
+    artifact = ARTIFACTS["em_darts/table3"]
+    assert missing(tmp_path, artifact) == list(artifact.sweeps)
+    (tmp_path / sweep_name(artifact.sweeps[0])).mkdir()
+    _nb201_trials().to_parquet(tmp_path / sweep_name(artifact.sweeps[0]) / "trials.parquet")
+    assert missing(tmp_path, artifact) == list(artifact.sweeps[1:])
+    assert command(tmp_path, list(artifact.sweeps[1:])) == (
+        f"dartsweep run {' '.join(artifact.sweeps[1:])} --storage {tmp_path}")

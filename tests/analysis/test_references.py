@@ -1,0 +1,74 @@
+"""analysis.references: the papers' numbers as data. The schema is checked on every file; a sample of entries
+(every row of every table, which is all of them) is checked against the paper's text in ../shared/papers/:
+each row's label is found after the table's anchor, in the paper's row order, and its printed numbers appear
+on that line in column order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analysis import references
+from analysis.artifacts import ARTIFACTS
+from analysis.references import ReferenceSchemaError, parse
+
+PAPERS = Path(__file__).resolve().parents[3] / "shared" / "papers"
+
+
+def _tables():
+    return [(p, name) for p in references.papers() for name in references.load(p)]
+
+
+def test_every_artifact_names_a_reference_table_that_loads():
+    for artifact in ARTIFACTS.values():
+        if artifact.reference is not None:
+            t = artifact.reference_table()
+            assert t.paper == artifact.paper and t.rows and t.columns
+
+
+def test_values_parse_as_printed():
+    t = references.table("em_darts", "Table 1")
+    darts = t.row("DARTS (1st)").values[0]
+    assert (darts.mean, darts.std, darts.parts) == (39.77, 0.0, ("39.77", "0.00"))
+    optimal = t.row("Optimal").values[-1]
+    assert (optimal.mean, optimal.std) == (47.31, None)
+    swap = references.table("ber", "Table 1").row("SWAP").values
+    assert swap[0].blank and swap[1].mean is None and swap[2].mean == 90.48
+    assert "Table 1" in t.provenance("EM-DARTS", "CIFAR-10 test") and t.file in t.provenance("EM-DARTS", "x")
+
+
+@pytest.mark.parametrize(("body", "needle"), [
+    ({"file": "f", "tables": []}, "missing 'paper'"),
+    ({"paper": "p", "file": "f", "tables": [{"table": "T", "anchor": "a", "columns": [{"key": "a", "label": "A"}],
+                                             "rows": [{"row": "r", "values": ["1", "2"]}]}]}, "2 values for 1"),
+    ({"paper": "p", "file": "f", "tables": [{"table": "T", "anchor": "a", "columns": [{"key": "a", "label": "A"}],
+                                             "rows": [{"row": "r", "values": ["1.0 +- 2"]}]}]}, "is no number"),
+])
+def test_schema_errors_name_the_entry(body, needle):
+    with pytest.raises(ReferenceSchemaError, match=needle):
+        parse(body, "x.yaml")
+
+
+@pytest.mark.parametrize(("paper", "name"), _tables())
+def test_reference_numbers_match_the_paper_text(paper, name):
+    t = references.table(paper, name)
+    path = PAPERS / t.file
+    if not path.exists():
+        pytest.skip(f"{path} absent (the papers live in ../shared/papers beside the repository)")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next((i for i, line in enumerate(lines) if t.anchor in line), None)
+    assert start is not None, f"{t.file}: anchor {t.anchor!r} of {name} not found"
+    cursor = start
+    for row in t.rows:
+        at = next((i for i in range(cursor, min(cursor + 80, len(lines))) if row.text in lines[i]), None)
+        assert at is not None, f"{t.file} {name}: row {row.row!r} ({row.text!r}) not found after line {cursor + 1}"
+        line, pos = lines[at], lines[at].index(row.text) + len(row.text)
+        for column, value in zip(t.columns, row.values, strict=True):
+            for part in value.parts:
+                if part is None:
+                    continue
+                found = line.find(part, pos)
+                assert found >= 0, f"{t.file}:{at + 1} {name} row {row.row!r} {column.label}: {part!r} not in order"
+                pos = found + len(part)
+        cursor = at + 1
