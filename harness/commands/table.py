@@ -4,6 +4,7 @@ keys."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -70,4 +71,7 @@ def run(args: argparse.Namespace) -> int:
     except KeyError as err:
         raise CliError(str(err.args[0])) from None
     print(format_table(summary, by, metrics, args.format, args.digits), end="")
+    if not args.all and "status" in trials:
+        for _, row in trials[trials["status"] == "DIVERGED"].iterrows():
+            print(f"not counted: {row.get('trial_id', '?')} DIVERGED ({row.get('error')})", file=sys.stderr)
     return 0

@@ -40,3 +40,14 @@ def test_default_groups_leave_out_seeds_and_source_trial_ids(tmp_path):
     assert "source.source" in evaluation.swept_keys and "source.source.seed" in evaluation.swept_keys
     save_sweep(evaluation, str(tmp_path / "ev"), {})
     assert default_by(str(tmp_path / "ev")) == ["source.source.space", "source.source.dataset"]
+
+
+def test_diverged_trials_are_left_out_of_the_mean_and_named(tmp_path, capsys):
+    rows = [{"trial_id": "t0", "method": "darts", "status": "TERMINATED", "val_acc": 60.0},
+            {"trial_id": "t1", "method": "darts", "status": "DIVERGED", "val_acc": None,
+             "error": "DivergedError: diverged at epoch 1 (val_loss=nan)"}]
+    pd.DataFrame(rows).to_parquet(tmp_path / "trials.parquet")
+    assert main(["table", str(tmp_path / "trials.parquet"), "--by", "method", "--metrics", "val_acc"]) == 0
+    out, err = capsys.readouterr()
+    assert "| darts | 1 | 60.00 |" in out
+    assert "not counted: t1 DIVERGED (DivergedError: diverged at epoch 1 (val_loss=nan))" in err
