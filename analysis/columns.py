@@ -88,6 +88,8 @@ _add("epochs_done", "rows reported", description="rows kept in metrics.jsonl: ep
 
 _add("git_commit", "git commit", description="commit of the code that ran the sweep")
 _add("git_dirty", "uncommitted changes", description="tracked files differed from the commit")
+_add("git_source", "commit from", description="where the commit was read: git, or the stamp of a copy of the tree "
+     "without .git (`dartsweep stamp`; 'the tree changed since' when it no longer matched)")
 _add("driver_host", "driver host", description="machine that started the sweep")
 _add("platform", "platform", description="OS and architecture of the driver")
 _add("argv", "command", description="the command line that started the sweep")

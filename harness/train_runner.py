@@ -38,6 +38,7 @@ from ray.train.v2.api.callback import UserCallback
 from ray.util.queue import Empty, Queue
 
 from harness.errors import CliError
+from harness.staging import staged
 from harness.storage import join, remove_tree
 from harness.sweepfile.model import Resources
 from harness.trainables import TRAINABLES, TrainableFn
@@ -169,6 +170,7 @@ def _train_worker(loop_config: dict[str, Any]) -> None:
         config["device"] = "cpu"  # gloo workers train on CPUs even on a GPU node
     reporter = _WorkerReporter(loop_config["restore"])
     try:
-        TRAINABLES.get(loop_config["trainable"]).load()(config, reporter, ranks=Ranks.from_process_group())
+        trainable = staged(TRAINABLES.get(loop_config["trainable"]).load())  # input URIs: copied onto this node
+        trainable(config, reporter, ranks=Ranks.from_process_group())
     finally:
         reporter.close()

@@ -85,12 +85,18 @@ class TrialOutputs:
         self._write_status(status=status, error=f"{type(err).__name__}: {err}"[:2000],
                            wall_seconds=self._wall(), ended=time.time())
 
-    def mark_stopped(self) -> None:
-        """Driver side: Tune ended the trial without error before the trainable returned (a scheduler stopped it)."""
-        if self.status.get("status") == "RUNNING":
-            last = json.loads(self.lines[-1]).get("epoch") if self.lines else None
-            self._write_status(status="STOPPED", error=f"stopped early by the scheduler after epoch {last}",
-                               wall_seconds=self._wall(), ended=time.time())
+    def stopped(self) -> None:
+        """Tune ended the trial inside a report (``tune.report`` raises ``SystemExit``): a scheduler stopped it, at a
+        rung or at ``max_t``. With its last epoch reported the trial is complete (TERMINATED: its final row is the
+        last epoch's); else STOPPED, done but not run to its end (not in the tables' means, never resumed)."""
+        if self.status.get("status") != "RUNNING":
+            return
+        last = json.loads(self.lines[-1]) if self.lines else {}
+        if last.get("epoch") is not None and last.get("epoch") == last.get("epochs"):
+            self.finish()
+            return
+        self._write_status(status="STOPPED", error=f"stopped early by the scheduler after epoch {last.get('epoch')}",
+                           wall_seconds=self._wall(), ended=time.time())
 
     def mark_error(self, message: str) -> None:
         """Driver side: Ray saw the trial fail without a trial-side record (process killed, OOM)."""
@@ -109,6 +115,9 @@ def run_trial(fn: Callable[[dict[str, Any], Any], dict[str, Any]], config: dict[
     except DivergedError as err:  # deterministic: a retry would diverge again; recorded, not raised
         outputs.fail(err, status="DIVERGED")
         return {}
+    except SystemExit:  # Ray Tune stopping the trial from inside tune.report (a scheduler's decision)
+        outputs.stopped()
+        raise
     except BaseException as err:
         outputs.fail(err)
         raise
@@ -117,7 +126,8 @@ def run_trial(fn: Callable[[dict[str, Any], Any], dict[str, Any]], config: dict[
 
 
 def mark_stopped(exp_dir: str, trial_id: str) -> None:
-    TrialOutputs(join(exp_dir, trial_id), trial_id).mark_stopped()
+    """Driver side: Tune ended the trial without an error while its record still says RUNNING."""
+    TrialOutputs(join(exp_dir, trial_id), trial_id).stopped()
 
 
 def mark_error(exp_dir: str, trial_id: str, message: str) -> None:

@@ -33,17 +33,21 @@ from typing import Any
 import numpy as np
 import ray
 from ray import tune
+from ray.tune.logger import CSVLoggerCallback, JsonLoggerCallback, TBXLoggerCallback
 from ray.tune.search import Searcher
 from ray.tune.search.sample import Domain
+from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from harness.chain import CHAIN_INPUTS, SourceNotReady
 from harness.errors import CliError
 from harness.layout import CONFIG_FILE, METRICS_FILE
 from harness.progress import format_report
+from harness.staging import staged
 from harness.storage import check_shared_storage, join, read_text, write_text
 from harness.sweepfile.model import Sweep, Trial
 from harness.train_runner import DRIVER_MEMORY, data_parallel_target
 from harness.trainables import TRAINABLES
+from harness.trial_inputs import check_inputs, trial_inputs
 from harness.trial_record import TrialOutputs, mark_error, mark_stopped, run_trial
 from harness.tune_options import DISTRIBUTIONS, TuneChoice
 from searchcore.config import flatten
@@ -78,7 +82,7 @@ class TuneReporter:
 
 
 def _tune_trial(config: dict[str, Any], *, target: Callable, trials: dict[str, Trial], exp_dir: str,
-                chain_key: str | None, chain_takes: str, trainable: str, sampled: tuple[str, ...]) -> None:
+                chain_key: str | None, chain_takes: str, resolve: Callable, sampled: tuple[str, ...]) -> None:
     trial = trials[config["trial_id"]]
     outputs = TrialOutputs(join(exp_dir, trial.trial_id), trial.trial_id)
     reporter = TuneReporter(outputs)
@@ -86,7 +90,7 @@ def _tune_trial(config: dict[str, Any], *, target: Callable, trials: dict[str, T
         trial_config = trial.config
         if sampled:  # a search_alg's proposal: validated here, so a bad one fails this trial alone
             try:
-                trial_config = sampled_config(trainable, trial, {k: config[k] for k in sampled})
+                trial_config = sampled_config(resolve, trial, {k: config[k] for k in sampled})
             except Exception as err:
                 outputs.fail(err)
                 raise
@@ -104,10 +108,11 @@ def _tune_trial(config: dict[str, Any], *, target: Callable, trials: dict[str, T
         reporter.close()
 
 
-def sampled_config(trainable: str, trial: Trial, values: dict[str, Any]) -> dict[str, Any]:
-    """The slot's shared config with a search algorithm's values, resolved and validated like any trial config."""
+def sampled_config(resolve: Callable, trial: Trial, values: dict[str, Any]) -> dict[str, Any]:
+    """The slot's shared config with a search algorithm's values, resolved and validated like any trial config
+    (``resolve``: the trainable's, :attr:`harness.trainables.TrainableSpec.resolve`)."""
     plain = {k: v.item() if hasattr(v, "item") else v for k, v in values.items()}  # numpy scalars
-    return TRAINABLES.get(trainable).resolve(trial.axes, {**flatten(trial.config), **plain})
+    return resolve(trial.axes, {**flatten(trial.config), **plain})
 
 
 def _forget_other_proposal(outputs: TrialOutputs, config: dict[str, Any]) -> None:
@@ -141,10 +146,10 @@ def make_trainable(sweep: Sweep, exp_dir: str) -> Any:
     their compact form (changes from one shared config) to every trial process."""
     spec = TRAINABLES.get(sweep.spec.trainable)
     res = sweep.spec.resources
-    target = spec.load() if res.workers == 1 else data_parallel_target(spec.name, res)
+    target = staged(spec.load()) if res.workers == 1 else data_parallel_target(spec.name, res)  # URIs: copied
     fn = functools.partial(_tune_trial, target=target, trials={t.trial_id: t for t in sweep.trials},
                            exp_dir=exp_dir, chain_key=spec.chain_key, chain_takes=spec.chain_takes,
-                           trainable=spec.name, sampled=tuple(sampled_keys(sweep)))
+                           resolve=spec.resolve, sampled=tuple(sampled_keys(sweep)))
     fn.__name__ = sweep.spec.trainable  # Tune names the trainable after it
     if res.workers > 1:  # the trial only drives its Ray Train run, whose workers hold the CPUs and GPUs
         return tune.with_resources(fn, {"cpu": 0, "memory": DRIVER_MEMORY})
@@ -245,6 +250,9 @@ class RandomSearch(Searcher):
         self.space = {k: v for k, v in config.items() if isinstance(v, Domain)}
         return True
 
+    def on_trial_complete(self, trial_id: str, result: dict | None = None, error: bool = False) -> None:
+        pass  # independent draws: results change nothing
+
     def suggest(self, trial_id: str) -> dict[str, Any]:
         rng = np.random.default_rng([self.seed, self.drawn])
         self.drawn += 1
@@ -343,16 +351,19 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> Session:
     if address:
         ray.init(address=address, logging_level=logging.WARNING)
         return Session(True, alive_nodes(), local=False)
-    # Trial outputs go to files (metrics.jsonl, errors.txt); worker logs would repeat Tune's messages.
-    ray.init(num_cpus=num_cpus or os.cpu_count(), include_dashboard=False, logging_level=logging.ERROR,
-             log_to_driver=False)
+    # Trial outputs go to files (metrics.jsonl, errors.txt); worker logs would repeat Tune's messages. "local":
+    # a Ray of its own even when `ray start` runs on this machine (ray.init() would join that one instead).
+    ray.init(address="local", num_cpus=num_cpus or os.cpu_count(), include_dashboard=False,
+             logging_level=logging.ERROR, log_to_driver=False)
     return Session(True, alive_nodes(), local=True)
 
 
 def check_cluster(sweep: Sweep, session: Session) -> None:
-    """Shared storage on multi-node clusters; on the embedded local Ray, a trial must fit the machine
-    (an autoscaling cluster may add GPU nodes later, so it is not checked there)."""
+    """Shared storage on multi-node clusters; the trials' data where they run (:func:`check_trial_inputs`); on the
+    embedded local Ray, a trial must fit the machine (an autoscaling cluster may add GPU nodes later, so it is not
+    checked there)."""
     check_shared_storage(sweep.spec.storage, session.nodes, sweep.spec.storage_shared)
+    check_trial_inputs(sweep, session)
     if not session.local:
         return
     have = ray.cluster_resources()
@@ -366,12 +377,63 @@ def check_cluster(sweep: Sweep, session: Session) -> None:
                            "with --address")
 
 
+def _worker_node(cpu: float, gpu: float) -> str | None:
+    """A live node other than the head, one with a trial's CPUs and GPUs if there is one (its node id)."""
+    workers = [n for n in ray.nodes() if n.get("Alive") and "node:__internal_head__" not in n.get("Resources", {})]
+    fits = [n for n in workers if n["Resources"].get("CPU", 0) >= cpu and n["Resources"].get("GPU", 0) >= gpu]
+    return (fits or workers or [{}])[0].get("NodeID")
+
+
+PREFLIGHT_TIMEOUT_ENV = "DARTSWEEP_PREFLIGHT_TIMEOUT"
+PREFLIGHT_TIMEOUT = 900.0
+"""Seconds the preflight waits for a node with a trial's resources (an autoscaler may first have to start one)."""
+
+
+def check_trial_inputs(sweep: Sweep, session: Session) -> None:
+    """The data roots and tables of every trial (local paths and URIs, :mod:`harness.trial_inputs`) are there as
+    seen from where trials run, with its mounts and credentials: this machine when Ray was started here, else one
+    Ray task on a worker node (one with a trial's resources if any is up; with only the head up, a task asking for
+    a trial's resources, which the autoscaler starts a node for). A missing input is one error naming the sweep
+    file, the key and the path, instead of a failure and ``max_failures`` retries of every trial."""
+    inputs = trial_inputs(t.config for t in sweep.trials)
+    if not inputs:
+        return
+    host, problems = check_inputs(inputs) if session.local else _check_on_a_worker(sweep, inputs)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise CliError(f"{sweep.source}: {problems[0]}{more}, as seen from node {host}")
+
+
+def _check_on_a_worker(sweep: Sweep, inputs: list) -> tuple[str, list[str]]:
+    res = sweep.spec.resources
+    node = _worker_node(res.cpu, res.gpu)
+    if node is not None:  # a worker that is up: pinned there, holding nothing (trials may already use it all)
+        where = NodeAffinitySchedulingStrategy(node, soft=False)
+        task = ray.remote(num_cpus=0, max_retries=0, scheduling_strategy=where)(check_inputs)
+    else:  # only the head so far: ask for what a trial asks for, so the autoscaler starts a node trials run on
+        task = ray.remote(num_cpus=res.cpu, num_gpus=res.gpu, max_retries=0)(check_inputs)
+    ref = task.remote(inputs)
+    timeout = float(os.environ.get(PREFLIGHT_TIMEOUT_ENV) or PREFLIGHT_TIMEOUT)
+    try:
+        return ray.get(ref, timeout=timeout)
+    except ray.exceptions.GetTimeoutError:
+        ray.cancel(ref, force=True)
+        raise CliError(f"{sweep.source}: no node with a trial's resources (resources.cpu {res.cpu:g}, gpu "
+                       f"{res.gpu:g}) ran the data check within {timeout:g} s; add such nodes or raise "
+                       f"${PREFLIGHT_TIMEOUT_ENV}") from None
+
+
 # ---------------------------------------------------------------- fit and restore
+
+
+TUNE_LOGGERS = {"csv": CSVLoggerCallback, "json": JsonLoggerCallback, "tensorboard": TBXLoggerCallback}
+"""A sweep's ``tune_loggers`` (:class:`harness.sweepfile.model.SweepFile`) -> Tune's logger callbacks."""
 
 
 def _run_config(sweep: Sweep, echo: Callable[[str], None]) -> tune.RunConfig:
     spec = sweep.spec
-    callbacks = [Progress(echo, len(sweep.trials)), *(build(c) for c in spec.callbacks)]
+    loggers = [TUNE_LOGGERS[name]() for name in dict.fromkeys(spec.tune_loggers)]
+    callbacks = [Progress(echo, len(sweep.trials)), *loggers, *(build(c) for c in spec.callbacks)]
     return tune.RunConfig(
         name=spec.name, storage_path=spec.storage, verbose=0, callbacks=callbacks,
         failure_config=tune.FailureConfig(max_failures=spec.max_failures),
@@ -383,6 +445,8 @@ def _quiet() -> None:
     # Tune's new console output prints a banner and paths even at verbose=0; the legacy one at 0 prints
     # nothing, and :class:`Progress` reports instead. RAY_AIR_NEW_OUTPUT=1 brings Tune's output back.
     os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
+    # Tune's default loggers are added by :func:`_run_config` as the sweep's tune_loggers say, not by Tune.
+    os.environ["TUNE_DISABLE_AUTO_CALLBACK_LOGGERS"] = "1"
 
 
 def fit(sweep: Sweep, exp_dir: str, echo: Callable[[str], None] = log.info) -> dict[str, str]:

@@ -68,7 +68,11 @@ def check_num_cpus(num_cpus: int | None) -> None:
 
 def run(args: argparse.Namespace) -> int:
     check_num_cpus(args.num_cpus)
-    sweeps = load_all(args.sweeps, parse_overrides(args.overrides), args.storage, check_files=not args.dry_run)
+    # Inputs are checked here, at their sweep-file lines, on this machine; a cluster checks them on a node where
+    # trials run instead (tune_runner.check_cluster): the driver may not see the workers' paths, nor they its.
+    joining = bool(args.address or os.environ.get("RAY_ADDRESS"))
+    sweeps = load_all(args.sweeps, parse_overrides(args.overrides), args.storage,
+                      check_files=not args.dry_run and not joining)
     exp_dirs = [join(s.spec.storage, s.spec.name) for s in sweeps]
     if args.dry_run:
         for sweep, exp_dir in zip(sweeps, exp_dirs):

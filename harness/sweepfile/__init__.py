@@ -8,6 +8,7 @@ starts, and every error names the file, the line, the key and what is allowed.
 One job per module, in dependency order: :mod:`.yaml_lines` (YAML with line numbers), :mod:`.model`
 (the typed file and the expanded sweep), :mod:`.keys` (key checks and error messages), :mod:`.naming`
 (trial ids), :mod:`.axes` (grid and zip axes), :mod:`.chaining` (``after:``: the search trials a
-sweep starts from), :mod:`.expand` (axes -> validated trial configs), :mod:`.load` (the entry points).
+sweep starts from), :mod:`.tuning` (``scheduler``/``search_alg``/``callbacks``), :mod:`.expand` (axes ->
+validated trial configs), :mod:`.load` (the entry points).
 This file imports nothing, so importing one module never drags in the others.
 """

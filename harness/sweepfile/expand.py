@@ -115,12 +115,12 @@ def _product(axes: list[Axis], loc: Locator) -> Iterator[Point]:
         yield point
 
 
-def sampled_trials(spec_file: SweepFile, spec: TrainableSpec, loc: Locator, fixed: Point, axes: list[Axis],
+def sampled_trials(spec_file: SweepFile, spec: TrainableSpec, loc: Locator, fixed: Point,
                    chain_axis: Axis | None) -> tuple[list[Trial], list[str]]:
     """A ``search_alg`` sweep: ``num_samples`` slots sharing one config; every value a sampled key can take at the
     ends of its range (each ``choice``) is validated as a trial config first, at the line of its distribution."""
     assert spec_file.search_alg is not None
-    sampled = sampled_keys(spec_file, spec, loc, fixed, axes, chain_axis)
+    sampled = sampled_keys(spec_file, spec, loc, fixed, chain_axis)
     for key, path, values in sampled:
         for value in values:
             resolve_trial(spec, spec_file, {key: (value, path)}, fixed, loc)
@@ -146,7 +146,7 @@ def expand(spec_file: SweepFile, loc: Locator, known: dict[str, Sweep] | None = 
     swept = [k for axis in axes for k in axis.keys]
     fixed = fixed_overrides(spec_file, spec, loc, set(swept))
     if spec_file.search_alg is not None:
-        return sampled_trials(spec_file, spec, loc, fixed, axes, chain_axis)
+        return sampled_trials(spec_file, spec, loc, fixed, chain_axis)
     chain = CHAIN_INPUTS.get(spec.chain_takes) if chain_axis is not None else None
     if chain is not None:
         key = spec.chain_key

@@ -12,13 +12,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from harness.errors import SweepError
-from harness.storage import absolute, is_uri, uri_problem
-from harness.sweepfile.expand import expand
+from harness.storage import absolute, uri_problem
+from harness.sweepfile.expand import SHORTHANDS, expand
 from harness.sweepfile.keys import pydantic_error
 from harness.sweepfile.model import Sweep, SweepFile
 from harness.sweepfile.workers import check_workers
 from harness.sweepfile.yaml_lines import Locator, parse_yaml
 from harness.trainables import TRAINABLES
+from harness.trial_inputs import input_problem, trial_inputs
 
 
 def apply_cli_overrides(data: dict[str, Any], loc: Locator, overrides: dict[str, Any]) -> None:
@@ -67,27 +68,24 @@ def load_sweep(path: str | os.PathLike, overrides: dict[str, Any] | None = None,
     return sweep
 
 
-FILE_KEYS = ("nb201_table",)
-"""Config keys naming a file every trial reads, checked before a sweep runs (data roots: the data loaders)."""
-
-
 def check_trial_files(sweep: Sweep, loc: Locator) -> None:
-    """Every local file a trial config names exists: a typo fails here, not as a failure of every trial. URIs
-    are not fetched (nothing may be opened or written before Ray starts)."""
-    spec = sweep.spec
-    for key in FILE_KEYS:
-        for trial in sweep.trials:
-            path = trial.config.get(key)
-            if isinstance(path, str) and not is_uri(path) and not os.path.isfile(path):
-                where = next((w for w in [("grid", key), *(("zip", g, key) for g, z in enumerate(spec.zip) if key in z),
-                                          ("set", key)] if _given(spec, w)), (key,))
-                raise loc.error(where, f"{key}: no file {path} (the NB201 table, parquet or the shared CSV: "
-                                "docs/nb201.md); give a path that exists on every node")
+    """Every data root and table a trial reads is there and holds its data set's files, for local paths and URIs
+    alike (:mod:`harness.trial_inputs`; read, never written): a typo or a missing data set fails here, at the line
+    that set it, not as a failure of every trial. ``dartsweep run`` on a cluster checks on a node instead."""
+    for item in trial_inputs(t.config for t in sweep.trials):
+        problem = input_problem(item)
+        if problem:
+            raise loc.error(_where(sweep.spec, loc, item.key), f"{item.key}: {problem}")
 
 
-def _given(spec: SweepFile, where: tuple) -> bool:
-    section = getattr(spec, where[0])
-    return (where[-1] in section[where[1]]) if where[0] == "zip" else where[-1] in section
+def _where(spec: SweepFile, loc: Locator, key: str) -> tuple:
+    """The sweep-file path that set a config key: a grid or zip list, ``set`` (dotted or nested), a shorthand."""
+    shorthand = {config_key: field for field, config_key in SHORTHANDS.items()}
+    candidates: list[tuple] = []
+    for name in (key, key.removeprefix("search.")):
+        candidates += [("grid", name), *(("zip", g, name) for g in range(len(spec.zip))), ("set", name),
+                       ("set", *name.split(".")), *([(shorthand[name],)] if name in shorthand else [])]
+    return next((c for c in candidates if c in loc.lines or c in loc.labels), ("set",))
 
 
 def build_sweep(data: dict[str, Any], loc: Locator, known: dict[str, Sweep] | None = None) -> Sweep:

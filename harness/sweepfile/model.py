@@ -90,6 +90,10 @@ class SweepFile(_Strict):
     """A Tune search algorithm proposing ``num_samples`` trials from its ``param_space`` (instead of a grid)."""
     callbacks: list[CallbackChoice] = []
     """Logger callbacks (W&B, MLflow) fed with every trial's swept values and reports."""
+    tune_loggers: list[Literal["csv", "json", "tensorboard"]] = ["csv", "json", "tensorboard"]
+    """Tune's own per-trial logs: ``progress.csv``; ``result.json`` + ``params.json`` + ``params.pkl`` (what
+    ``ExperimentAnalysis`` / ``ResultGrid`` read metric histories from); TensorBoard event files. The trials' own
+    ``metrics.jsonl`` holds the same; ``[]`` saves 4–5 files per trial on sweeps of thousands (docs/benchmarks.md)."""
 
 
 class Trial:
@@ -147,7 +151,10 @@ class Trial:
                    changes=d["changes"])
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Trial) and self.to_json() == other.to_json() and self.config == other.config
+        """Same trial, however its config is held."""
+        fields = ("index", "trial_id", "params", "axes", "source")
+        return isinstance(other, Trial) and all(getattr(self, f) == getattr(other, f) for f in fields) \
+            and self.config == other.config
 
     def __repr__(self) -> str:
         return f"Trial({self.index}, {self.trial_id!r}, {self.params!r}, {self.axes!r})"

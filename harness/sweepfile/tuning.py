@@ -35,9 +35,9 @@ def check_packages(spec_file: SweepFile, loc: Locator) -> None:
 
 
 def sampled_keys(spec_file: SweepFile, spec: TrainableSpec, loc: Locator, fixed: dict[str, Any],
-                 axes: list[Axis], chain_axis: Axis | None) -> list[tuple[str, tuple, list[Any]]]:
-    """(config key, YAML path, the values to validate) of each ``search_alg.param_space`` entry. ``axes``: the
-    grid/zip axes, already checked by the caller (refused here: nothing would sweep them)."""
+                 chain_axis: Axis | None) -> list[tuple[str, tuple, list[Any]]]:
+    """(config key, YAML path, the values to validate) of each ``search_alg.param_space`` entry; a grid, zip or
+    ``after`` beside it is refused (nothing would sweep them)."""
     assert spec_file.search_alg is not None
     for section in ("grid", "zip"):
         if getattr(spec_file, section):

@@ -87,7 +87,9 @@ def test_grid_2x2_writes_both_parquet_files_with_the_expected_rows(tmp_path, cap
 
 
 def test_a_failing_trial_fails_alone_and_resume_retries_it(tmp_path, capsys):
-    root = tmp_path / "cifar"  # CIFAR-10's files are not there yet: those trials fail with DataRootError
+    root = write_cifar10(tmp_path / "cifar")  # CIFAR-10's files are there (checked before trials start) but
+    for batch in (root / "cifar-10-batches-py").iterdir():  # damaged: those trials fail when they read them
+        batch.write_bytes(b"not a batch")
     path = sweep_file(tmp_path, f"zip:\n  - dataset: [digits, cifar10]\n    data.root: [null, {root}]\n"
                       "grid:\n  seed: [0, 1]\n")
     assert main(["run", str(path), "--storage", str(tmp_path / "res")]) == 1
@@ -97,7 +99,7 @@ def test_a_failing_trial_fails_alone_and_resume_retries_it(tmp_path, capsys):
                                       "t001_dataset=digits,seed=1": "TERMINATED",
                                       "t002_dataset=cifar10,seed=0": "ERROR", "t003_dataset=cifar10,seed=1": "ERROR"}
     error = trials.loc["t002_dataset=cifar10,seed=0", "error"]
-    assert error.startswith("DataRootError: cifar10: data root") and "expected files" in error
+    assert error.startswith("ValueError: ") and "data_batch_1: not a readable batch file" in error
     assert "Traceback" in (exp / "t002_dataset=cifar10,seed=0" / "errors.txt").read_text()
     assert len(pd.read_parquet(exp / "epochs.parquet")) == 2 * 2
     assert "2 of 4 trials did not finish" in capsys.readouterr().err

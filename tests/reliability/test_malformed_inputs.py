@@ -381,6 +381,41 @@ CASES = [
     Case("table-missing", lambda tmp: ["table", "nothing"], ("nothing not found", "dartsweep collect")),
     Case("table-unknown-column", lambda tmp: (parquet(tmp), ["table", "t", "--by", "colour"])[1],
          ("no column(s) colour",)),
+    # ---------------------------------------------------------------- scheduler, search_alg, callbacks (issue 13.4)
+    Case("scheduler-unknown", sweep(SWEEP + "scheduler: {name: hyperband}\n"),
+         ("x.yaml:5", "scheduler", "unknown scheduler 'hyperband'", "asha")),
+    Case("scheduler-unknown-key", sweep(SWEEP + "scheduler: {name: asha, grace: 2}\n"),
+         ("x.yaml:5", "unknown key 'grace'", "grace_period")),
+    Case("scheduler-bad-value", sweep(SWEEP + "scheduler: {name: asha, grace_period: 0}\n"),
+         ("x.yaml:5", "grace_period", "greater than or equal to 1", "got 0")),
+    Case("scheduler-bad-mode", sweep(SWEEP + "scheduler: {name: asha, mode: maximise}\n"), ("mode", "'min' or 'max'")),
+    Case("callbacks-unknown", sweep(SWEEP + "callbacks: [{name: neptune}]\n"),
+         ("callbacks.0", "unknown callback 'neptune'", "mlflow, wandb")),
+    Case("callbacks-unknown-key", sweep(SWEEP + "callbacks: [{name: mlflow, experiment: x}]\n"),
+         ("unknown key 'experiment'", "experiment_name")),
+    Case("callbacks-wandb-no-project", sweep(SWEEP + "callbacks: [{name: wandb}]\n"), ("callbacks.0", "project")),
+    Case("callbacks-not-installed", sweep(SWEEP + "callbacks: [{name: wandb, project: p}]\n"),
+         ("x.yaml:5", "callbacks.0", "pip package 'wandb'", "pip install wandb")),
+    Case("search-alg-not-installed", sweep(SWEEP + "search_alg: {name: optuna, param_space: {optim.lr: "
+                                           "{loguniform: [0.001, 0.1]}}}\n"), ("search_alg", "pip install optuna")),
+    Case("search-alg-no-space", sweep(SWEEP + "search_alg: {name: random}\n"), ("search_alg", "param_space")),
+    Case("search-alg-bad-distribution", sweep(SWEEP + "search_alg: {name: random, param_space: {optim.lr: "
+                                              "{gaussian: [0, 1]}}}\n"),
+         ("optim.lr", "unknown distribution", "uniform")),
+    Case("search-alg-bad-bounds", sweep(SWEEP + "search_alg: {name: random, param_space: {optim.lr: "
+                                        "{loguniform: [0, 1]}}}\n"), ("loguniform", "bounds must be > 0")),
+    Case("search-alg-unknown-key", sweep(SWEEP + "search_alg: {name: random, param_space: {method.mutation.pmax: "
+                                         "{uniform: [0, 1]}}}\n"), ("x.yaml:5", "method.mutation.pmax", "p_max")),
+    Case("search-alg-out-of-range", sweep(SWEEP + "search_alg:\n  name: random\n  param_space:\n"
+                                          "    method.mutation.p_max: {uniform: [0.0, 1.5]}\n"),
+         ("x.yaml:8", "method.mutation.p_max", "less than or equal to 1", "1.5")),
+    Case("search-alg-with-grid", sweep(SWEEP + "grid: {seed: [0, 1]}\nsearch_alg: {name: random, param_space: "
+                                       "{optim.lr: {uniform: [0.01, 0.1]}}}\n"), ("grid", "search_alg.param_space")),
+    Case("search-alg-fixed-and-sampled", sweep(SWEEP + "set: {optim.lr: 0.1}\nsearch_alg: {name: random, "
+                                               "param_space: {optim.lr: {uniform: [0.01, 0.1]}}}\n"),
+         ("optim.lr", "both fixed", "sampled")),
+    Case("search-alg-axis", sweep(SWEEP + "search_alg: {name: random, param_space: {method: {choice: [darts]}}}\n"),
+         ("search_alg.param_space.method", "preset")),
 ]
 
 
