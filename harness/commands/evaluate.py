@@ -25,8 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "'Genotype(normal=...)' text")
     p.add_argument("--dataset", required=True, help="data set (digits: embedded; cifar10, cifar100, svhn need a root)")
     p.add_argument("--protocol", default="darts-cifar",
-                   help="evaluation protocol (`dartsweep methods` lists them): darts-cifar, em-darts-cifar, "
-                   "reduced-cifar10, reduced-small, darts-imagenet, is-darts-cifar, nb201, cpu-demo")
+                   help="a registered evaluation protocol (`dartsweep methods` lists them with their sources; "
+                   "docs/evaluation.md)")
     p.add_argument("--data-root", default=None, help="data root (CIFAR, SVHN, ImageNet16 need one)")
     p.add_argument("--epochs", type=int, default=None, help="number of epochs (default: the protocol's)")
     p.add_argument("--seed", type=int, default=None)
