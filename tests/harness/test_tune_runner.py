@@ -206,3 +206,19 @@ def test_a_trial_that_cannot_fit_the_local_machine_is_refused(tmp_path):
         check_cluster(sweep, Session(connected_here=True, nodes=1, local=True))
     check_cluster(sweep, Session(connected_here=True, nodes=1, local=False))  # a cluster may still add GPU nodes
 
+
+
+def test_a_diverging_trial_fails_alone_and_is_not_retried(tmp_path, capsys):
+    """lr 1e6 turns every loss NaN: that trial ends DIVERGED at epoch 1 with no result row and no retry,
+    the other trial of the sweep finishes, and the table leaves the diverged one out."""
+    path = sweep_file(tmp_path, "grid:\n  optim.lr: [0.025, 1.0e+6]\nmax_failures: 2\n", epochs=1,
+                      **{"optim.grad_clip": "null"})
+    assert main(["run", str(path), "--storage", str(tmp_path / "res")]) == 0
+    err = capsys.readouterr().err
+    trials = pd.read_parquet(tmp_path / "res" / "s" / "trials.parquet")
+    epochs = pd.read_parquet(tmp_path / "res" / "s" / "epochs.parquet")
+    assert list(trials["status"]) == ["TERMINATED", "DIVERGED"]
+    assert trials["error"].iloc[1].startswith("DivergedError: diverged at epoch 1 (")
+    assert list(trials["attempts"]) == [1, 1]  # deterministic: never retried
+    assert list(epochs["trial_id"]) == [trials["trial_id"].iloc[0]]  # no NaN row
+    assert "DIVERGED" in err
