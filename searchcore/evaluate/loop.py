@@ -22,7 +22,6 @@ import logging
 import tempfile
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
 from typing import Any
 
 import torch
@@ -30,6 +29,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from searchcore.architectures import Architecture
+from searchcore.device import autocast, resolve_device
 from searchcore.evaluate.config import EvalConfig, EvalOptimConfig, eval_to_yaml
 from searchcore.evaluate.data import EvalData, build_eval_data
 from searchcore.evaluate.distributed import (
@@ -45,7 +45,6 @@ from searchcore.evaluate.steps import StepStats, split_output, train_step
 from searchcore.memory import peak_memory_mb, reset_peak
 from searchcore.networks.params import count_parameters_m
 from searchcore.search.checkpoint import load_checkpoint, save_checkpoint, seed_everything, set_rng_state
-from searchcore.search.loop import resolve_device
 from searchcore.search.metrics import architecture_metrics
 from searchcore.search.reporter import NullReporter, Reporter
 from searchcore.spaces import get_space
@@ -170,9 +169,7 @@ class EvalRun:
     # ------------------------------------------------------------------ training
 
     def autocast(self):
-        if self.cfg.amp and self.device.type == "cuda":
-            return torch.autocast("cuda", dtype=torch.bfloat16)
-        return nullcontext()
+        return autocast(self.cfg.amp, self.device)
 
     def prepare_batch(self, x: torch.Tensor) -> torch.Tensor:
         return x.contiguous(memory_format=torch.channels_last) if self.cfg.channels_last else x

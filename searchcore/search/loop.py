@@ -14,7 +14,6 @@ import math
 import tempfile
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
 from typing import Any
 
 import torch
@@ -22,6 +21,7 @@ from torch import nn
 
 from searchcore.architectures import Architecture
 from searchcore.config import SearchConfig, to_yaml
+from searchcore.device import autocast, resolve_device
 from searchcore.memory import peak_memory_mb, reset_peak
 from searchcore.methods.activations import ACTIVATIONS
 from searchcore.methods.mutation import EdgeMutator
@@ -40,12 +40,6 @@ from searchcore.spaces import get_space
 from searchcore.supernets import Supernet, build_supernet
 
 log = logging.getLogger(__name__)
-
-
-def resolve_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
 
 
 def cosine_lr(base: float, minimum: float, epoch: int, epochs: int) -> float:
@@ -135,9 +129,7 @@ class SearchRun:
     # ------------------------------------------------------------------ training
 
     def autocast(self):
-        if self.cfg.amp and self.device.type == "cuda":
-            return torch.autocast("cuda", dtype=torch.bfloat16)
-        return nullcontext()
+        return autocast(self.cfg.amp, self.device)
 
     def prepare_batch(self, x: torch.Tensor) -> torch.Tensor:
         return x.contiguous(memory_format=torch.channels_last) if self.cfg.supernet.channels_last else x
