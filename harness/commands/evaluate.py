@@ -5,13 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from analysis.columns import column
-from harness.commands.search import parse_overrides, validation_message
+from harness.commands.search import config_errors, overrides_with_flags
 from harness.errors import CliError
 from harness.progress import echo_report
-from searchcore.registry import UnknownNameError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,19 +39,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def resolve_from_args(args: argparse.Namespace):
     from searchcore.evaluate.protocols import resolve_eval_config
 
-    overrides = parse_overrides(args.overrides)
-    for key, value in (("architecture", args.genotype), ("epochs", args.epochs), ("seed", args.seed),
-                       ("data.root", args.data_root)):
-        if value is not None:
-            overrides.setdefault(key, value)
-    try:
+    overrides = overrides_with_flags(args.overrides, {"architecture": args.genotype, "epochs": args.epochs,
+                                                      "seed": args.seed, "data.root": args.data_root})
+    with config_errors():
         return resolve_eval_config(args.protocol, args.space, args.dataset, overrides)
-    except UnknownNameError as err:
-        raise CliError(str(err)) from None
-    except ValidationError as err:
-        raise CliError(validation_message(err)) from None
-    except ValueError as err:  # a dotted key through a non-section
-        raise CliError(str(err)) from None
 
 
 def run(args: argparse.Namespace) -> int:

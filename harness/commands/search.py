@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
@@ -54,20 +55,36 @@ def parse_overrides(items: list[str]) -> dict[str, object]:
     return out
 
 
-def resolve_from_args(args: argparse.Namespace):
-    from searchcore.methods.resolve import resolve_config
-
-    overrides = parse_overrides(args.overrides)
-    for key, value in (("epochs", args.epochs), ("seed", args.seed), ("data.root", args.data_root),
-                       ("nb201_table", args.nb201_table)):
+def overrides_with_flags(items: list[str], flags: dict[str, object]) -> dict[str, object]:
+    """``--set`` overrides plus the dedicated flags that were given; a key given both ways keeps its
+    ``--set`` value."""
+    overrides = parse_overrides(items)
+    for key, value in flags.items():
         if value is not None:
             overrides.setdefault(key, value)
+    return overrides
+
+
+@contextmanager
+def config_errors():
+    """A config that does not resolve is the user's mistake: one line, no traceback."""
     try:
-        return resolve_config(args.method, args.space, args.dataset, overrides)
+        yield
     except UnknownNameError as err:
         raise CliError(str(err)) from None
     except ValidationError as err:
         raise CliError(validation_message(err)) from None
+    except ValueError as err:  # a dotted key through a non-section (set_dotted)
+        raise CliError(str(err)) from None
+
+
+def resolve_from_args(args: argparse.Namespace):
+    from searchcore.methods.resolve import resolve_config
+
+    overrides = overrides_with_flags(args.overrides, {"epochs": args.epochs, "seed": args.seed,
+                                                      "data.root": args.data_root, "nb201_table": args.nb201_table})
+    with config_errors():
+        return resolve_config(args.method, args.space, args.dataset, overrides)
 
 
 def validation_message(err: ValidationError) -> str:
