@@ -57,7 +57,13 @@ def source_checkpoint(trial_dir: str) -> Iterator[str]:
     """A local directory with the final checkpoint of the finished search trial in ``trial_dir`` (copied
     from object storage when the sweep lives there); raises :class:`SourceNotReady` otherwise."""
     require_finished(trial_dir)
-    checkpoint = latest_checkpoint(trial_dir)
+    status = json.loads(read_text(join(trial_dir, STATUS_FILE)) or "{}")
+    if status.get("fused_trial"):  # a seed of a fused group: its checkpoint is a part of the group's
+        group_dir = join(os.path.dirname(trial_dir.rstrip("/")), status["fused_trial"])
+        group_checkpoint = latest_checkpoint(group_dir)
+        checkpoint = None if group_checkpoint is None else join(group_checkpoint, f"seed_{status['fused_index']}")
+    else:
+        checkpoint = latest_checkpoint(trial_dir)
     if checkpoint is None:
         raise SourceNotReady(f"search trial {trial_dir} finished but kept no checkpoint_* directory")
     if not is_uri(checkpoint):

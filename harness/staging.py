@@ -108,6 +108,15 @@ def _run_staged(fn: Any, config: dict[str, Any], reporter: Any, **kwargs: Any) -
     return fn(stage_config(config), reporter, **kwargs)
 
 
+def staged_group(fn: Any) -> Any:
+    """:func:`staged` for a fused trainable ``fn(configs, reporter)``: each seed's config staged."""
+    return functools.partial(_run_staged_group, fn)
+
+
+def _run_staged_group(fn: Any, configs: list[dict[str, Any]], reporter: Any) -> Any:
+    return fn([stage_config(c) for c in configs], reporter)
+
+
 # ---------------------------------------------------------------- remote side
 
 

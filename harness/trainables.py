@@ -55,14 +55,23 @@ class TrainableSpec:
     baseline: str = ""
     """For a baseline that searches nothing: the papers' rows it reproduces, with their source
     (``dartsweep methods`` lists these beside the presets)."""
+    fused_target: str | None = None
+    """``module:function`` training several seeds of one config as one fused model (``fn(configs, reporter)``,
+    ``searchcore.fused``), for ``seeds_per_trial`` > 1; ``None``: the trainable runs one seed per trial."""
+    fusion_problem: Callable[[list[dict[str, Any]]], str] | None = None
+    """Why validated configs (one per seed) cannot run fused ('' when they can)."""
     workers_problem: Callable[[dict[str, Any], int], str] | None = None
     """For a trainable that can train data-parallel (its function takes ``ranks=``; ``resources.workers`` > 1 runs
     it on that many Ray Train workers, ``harness.train_runner``): why a validated config cannot be split over
     that many workers ('' when it can). ``None``: the trainable runs in one process."""
 
     def load(self) -> TrainableFn:
-        module, _, attr = self.target.partition(":")
-        return getattr(importlib.import_module(module), attr)
+        return _function(self.target)
+
+    def load_fused(self) -> Callable[[list[dict[str, Any]], Any], Any]:
+        if self.fused_target is None:
+            raise ValueError(f"trainable {self.name!r} cannot run seeds fused")
+        return _function(self.fused_target)
 
     def allowed(self, dotted: str) -> str:
         """What a key accepts, from the config model's annotation and constraints ('' when unknown)."""
@@ -70,6 +79,11 @@ class TrainableSpec:
 
 
 TRAINABLES: Registry[TrainableSpec] = Registry("trainable")
+
+
+def _function(target: str) -> Any:
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)
 
 
 def register(spec: TrainableSpec) -> TrainableSpec:
@@ -122,11 +136,19 @@ def _search_model() -> type[BaseModel]:
     return SearchConfig
 
 
+def _search_fusion_problem(configs: list[dict[str, Any]]) -> str:
+    from searchcore.config import SearchConfig
+    from searchcore.fused import fusion_problem
+
+    return fusion_problem([SearchConfig.model_validate(c) for c in configs])
+
+
 register(TrainableSpec(
     "search", "searchcore.search:search_trainable", _resolve_search, _search_keys, _search_model,
     path_keys=("data.root", "nb201_table"),
     summary="architecture search (searchcore.search.search_trainable): one report + checkpoint per epoch",
     chain_gives=("checkpoint", "architecture"),
+    fused_target="searchcore.fused:fused_search_trainable", fusion_problem=_search_fusion_problem,
 ))
 
 

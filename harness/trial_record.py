@@ -59,11 +59,12 @@ class TrialOutputs:
         scheduler, e.g. ASHA: it decided the trial is not worth more epochs)."""
         return self.status.get("status") in FINISHED
 
-    def start(self, config: dict[str, Any]) -> None:
+    def start(self, config: dict[str, Any], **record: Any) -> None:
+        """``record``: more status fields (a fused seed's group: ``fused_trial``, ``fused_index``)."""
         write_text(join(self.dir, CONFIG_FILE), json.dumps(config, indent=1))
         self._start = time.time()
         self._write_status(status="RUNNING", attempt=int(self.status.get("attempt", 0)) + 1,
-                           started=self.status.get("started", self._start), error=None)
+                           started=self.status.get("started", self._start), error=None, **record)
 
     def append_metrics(self, metrics: dict[str, Any]) -> None:
         row = {"trial_id": self.trial_id, "attempt": self.status.get("attempt", 1), "time": time.time(),
@@ -123,6 +124,32 @@ def run_trial(fn: Callable[[dict[str, Any], Any], dict[str, Any]], config: dict[
         raise
     outputs.finish()
     return final
+
+
+def run_fused_trial(fn: Callable[[list[dict[str, Any]], Any], Any], configs: list[dict[str, Any]],
+                    outputs: list[TrialOutputs], reporter: Any, group_id: str) -> None:
+    """Runs a fused group of seeds, each with its own trial-side record (``harness.sweepfile.fusing``); a seed
+    that diverges is recorded DIVERGED by the reporter while the others go on."""
+    if all(o.finished() for o in outputs):
+        return
+    for k, (o, config) in enumerate(zip(outputs, configs)):
+        if not o.finished():
+            o.start(config, fused_trial=group_id, fused_index=k)
+    running = [o for o in outputs if o.status.get("status") == "RUNNING"]
+    try:
+        fn(configs, reporter)
+    except SystemExit:
+        for o in running:
+            o.stopped()
+        raise
+    except BaseException as err:
+        for o in running:
+            if o.status.get("status") == "RUNNING":
+                o.fail(err)
+        raise
+    for o in running:
+        if o.status.get("status") == "RUNNING":
+            o.finish()
 
 
 def mark_stopped(exp_dir: str, trial_id: str) -> None:

@@ -42,13 +42,14 @@ from harness.chain import CHAIN_INPUTS, SourceNotReady
 from harness.errors import CliError
 from harness.layout import CONFIG_FILE, METRICS_FILE
 from harness.progress import format_report
-from harness.staging import staged
+from harness.staging import staged, staged_group
 from harness.storage import check_shared_storage, join, read_text, write_text
+from harness.sweepfile.fusing import FUSED_KEY, FusedGroup, fused_groups
 from harness.sweepfile.model import Sweep, Trial
 from harness.train_runner import DRIVER_MEMORY, data_parallel_target
 from harness.trainables import TRAINABLES
 from harness.trial_inputs import check_inputs, trial_inputs
-from harness.trial_record import TrialOutputs, mark_error, mark_stopped, run_trial
+from harness.trial_record import TrialOutputs, mark_error, mark_stopped, run_fused_trial, run_trial
 from harness.tune_options import DISTRIBUTIONS, TuneChoice
 from searchcore.config import flatten
 
@@ -108,6 +109,50 @@ def _tune_trial(config: dict[str, Any], *, target: Callable, trials: dict[str, T
         reporter.close()
 
 
+class FusedTuneReporter(TuneReporter):
+    """A fused group's reporter (``searchcore.fused.run.FusedReporter``): every seed's row goes to that seed's own
+    ``metrics.jsonl`` (with the group in ``fused_trial``); Tune gets one report per epoch, the seeds' mean, and
+    the group's checkpoint."""
+
+    def __init__(self, group_id: str, outputs: list[TrialOutputs]) -> None:
+        super().__init__(outputs[0])
+        self.group_id = group_id
+        self.members = outputs
+
+    def report(self, rows: dict[int, dict[str, Any]], checkpoint_dir: str | None = None) -> None:  # type: ignore[override]
+        for k, row in rows.items():
+            self.members[k].append_metrics({**row, "fused_trial": self.group_id})
+        checkpoint = tune.Checkpoint.from_directory(checkpoint_dir) if checkpoint_dir else None
+        tune.report(seed_mean(list(rows.values())), checkpoint=checkpoint)
+
+    def seed_failed(self, index: int, error: BaseException) -> None:
+        self.members[index].fail(error, status="DIVERGED")
+
+
+def seed_mean(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """What Tune sees of a fused epoch: the mean over the seeds still running of every numeric metric, and how
+    many they are (``seeds``)."""
+    first = rows[0] if rows else {}
+    numeric = [k for k, v in first.items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    out: dict[str, Any] = {}
+    for k in numeric:
+        values = [r[k] for r in rows if k in r]
+        out[k] = values[0] if all(v == values[0] for v in values) else float(np.mean(values))
+    out["seeds"] = len(rows)
+    return out
+
+
+def _tune_fused_trial(config: dict[str, Any], *, target: Callable, groups: dict[str, FusedGroup],
+                      exp_dir: str) -> None:
+    group = groups[config["trial_id"]]
+    outputs = [TrialOutputs(join(exp_dir, t.trial_id), t.trial_id) for t in group.members]
+    reporter = FusedTuneReporter(group.trial_id, outputs)
+    try:
+        run_fused_trial(target, [t.config for t in group.members], outputs, reporter, group.trial_id)
+    finally:
+        reporter.close()
+
+
 def sampled_config(resolve: Callable, trial: Trial, values: dict[str, Any]) -> dict[str, Any]:
     """The slot's shared config with a search algorithm's values, resolved and validated like any trial config
     (``resolve``: the trainable's, :attr:`harness.trainables.TrainableSpec.resolve`)."""
@@ -141,11 +186,30 @@ def _scalar(value: Any) -> Any:
     return value if value is None or isinstance(value, (bool, int, float, str)) else json.dumps(value, default=str)
 
 
+def fused_hyperparameters(group: FusedGroup) -> dict[str, Any]:
+    """:func:`hyperparameters` of a fused group: the group's id, its members' shared values and their seeds."""
+    first = hyperparameters(group.members[0])
+    first.pop(FUSED_KEY, None)
+    return {**first, "trial_id": group.trial_id, "seeds": json.dumps([t.params.get(FUSED_KEY) for t in group.members])}
+
+
+def groups_of(sweep: Sweep) -> list[FusedGroup] | None:
+    """The sweep's fused groups (``seeds_per_trial`` > 1), else None."""
+    k = sweep.spec.seeds_per_trial
+    return fused_groups(sweep.trials, k) if k > 1 else None
+
+
 def make_trainable(sweep: Sweep, exp_dir: str) -> Any:
     """The Tune trainable of a sweep: one function, trial configs looked up by trial id. The trials travel in
     their compact form (changes from one shared config) to every trial process."""
     spec = TRAINABLES.get(sweep.spec.trainable)
     res = sweep.spec.resources
+    groups = groups_of(sweep)
+    if groups is not None:
+        fused = functools.partial(_tune_fused_trial, target=staged_group(spec.load_fused()),
+                                  groups={g.trial_id: g for g in groups}, exp_dir=exp_dir)
+        fused.__name__ = sweep.spec.trainable
+        return tune.with_resources(fused, {"cpu": res.cpu, "gpu": res.gpu})
     target = staged(spec.load()) if res.workers == 1 else data_parallel_target(spec.name, res)  # URIs: copied
     fn = functools.partial(_tune_trial, target=target, trials={t.trial_id: t for t in sweep.trials},
                            exp_dir=exp_dir, chain_key=spec.chain_key, chain_takes=spec.chain_takes,
@@ -290,11 +354,15 @@ def tune_config(sweep: Sweep) -> tuple[tune.TuneConfig, dict[str, Any]]:
     if spec.search_alg is not None:
         search_alg: Searcher = SampledSlots(build(spec.search_alg), [t.trial_id for t in sweep.trials])
         param_space: dict[str, Any] = search_space(spec.search_alg.options.param_space)
+        runs = len(sweep.trials)
     else:
-        search_alg, param_space = SweepTrials([hyperparameters(t) for t in sweep.trials]), {}
+        groups = groups_of(sweep)
+        proposals = [hyperparameters(t) for t in sweep.trials] if groups is None else \
+            [fused_hyperparameters(g) for g in groups]
+        search_alg, param_space, runs = SweepTrials(proposals), {}, len(proposals)
     config = tune.TuneConfig(
         search_alg=search_alg, scheduler=build(spec.scheduler) if spec.scheduler else None,
-        num_samples=len(sweep.trials), max_concurrent_trials=spec.max_concurrent, reuse_actors=True,
+        num_samples=runs, max_concurrent_trials=spec.max_concurrent, reuse_actors=True,
         trial_dirname_creator=trial_dirname, trial_name_creator=trial_dirname)
     return config, param_space
 
@@ -433,7 +501,9 @@ TUNE_LOGGERS = {"csv": CSVLoggerCallback, "json": JsonLoggerCallback, "tensorboa
 def _run_config(sweep: Sweep, echo: Callable[[str], None]) -> tune.RunConfig:
     spec = sweep.spec
     loggers = [TUNE_LOGGERS[name]() for name in dict.fromkeys(spec.tune_loggers)]
-    callbacks = [Progress(echo, len(sweep.trials)), *loggers, *(build(c) for c in spec.callbacks)]
+    groups = groups_of(sweep)
+    progress = Progress(echo, len(sweep.trials) if groups is None else len(groups))
+    callbacks = [progress, *loggers, *(build(c) for c in spec.callbacks)]
     return tune.RunConfig(
         name=spec.name, storage_path=spec.storage, verbose=0, callbacks=callbacks,
         failure_config=tune.FailureConfig(max_failures=spec.max_failures),
@@ -455,7 +525,7 @@ def fit(sweep: Sweep, exp_dir: str, echo: Callable[[str], None] = log.info) -> d
     config, param_space = tune_config(sweep)
     tuner = tune.Tuner(make_trainable(sweep, exp_dir), param_space=param_space, tune_config=config,
                        run_config=_run_config(sweep, echo))
-    return _finish(tuner, exp_dir)
+    return _finish(tuner, exp_dir, groups_of(sweep))
 
 
 def can_restore(exp_dir: str) -> bool:
@@ -468,19 +538,23 @@ def restore(sweep: Sweep, exp_dir: str, restart_errored: bool = False) -> dict[s
     _quiet()
     tuner = tune.Tuner.restore(exp_dir, trainable=make_trainable(sweep, exp_dir), resume_unfinished=True,
                                resume_errored=not restart_errored, restart_errored=restart_errored)
-    return _finish(tuner, exp_dir)
+    return _finish(tuner, exp_dir, groups_of(sweep))
 
 
-def _finish(tuner: tune.Tuner, exp_dir: str) -> dict[str, str]:
+def _finish(tuner: tune.Tuner, exp_dir: str, groups: list[FusedGroup] | None = None) -> dict[str, str]:
+    """Per-trial statuses (a fused group's for each of its seeds), with the trial-side records completed where
+    Ray saw a trial end without one."""
     grid = tuner.fit()
+    members = {g.trial_id: [t.trial_id for t in g.members] for g in groups or []}
     statuses = {}
     for result in grid:
-        trial_id = (result.config or {}).get("trial_id")
-        if trial_id is None:
+        run_id = (result.config or {}).get("trial_id")
+        if run_id is None:
             continue
-        statuses[trial_id] = "ERROR" if result.error else "TERMINATED"
-        if result.error:
-            mark_error(exp_dir, trial_id, f"{type(result.error).__name__}: {result.error}")
-        else:  # ended by Tune without error: a scheduler (ASHA) stopped it before its last epoch
-            mark_stopped(exp_dir, trial_id)
+        for trial_id in members.get(run_id, [run_id]):
+            statuses[trial_id] = "ERROR" if result.error else "TERMINATED"
+            if result.error:
+                mark_error(exp_dir, trial_id, f"{type(result.error).__name__}: {result.error}")
+            else:  # ended by Tune without error: a scheduler (ASHA) stopped it before its last epoch
+                mark_stopped(exp_dir, trial_id)
     return statuses

@@ -142,13 +142,16 @@ class OpSpec:
     is_pool: bool
     build: OpBuilder
     description: str
+    draws_random: bool = False
+    """Draws from the global RNG in its forward (S4's noise): seeds fused into one model would share it."""
 
 
 OPS: Registry[OpSpec] = Registry("operation")
 
 
-def _register(name: str, parametric: bool, build: OpBuilder, description: str, is_pool: bool = False) -> None:
-    OPS.register(name, OpSpec(name, parametric, is_pool, build, description))
+def _register(name: str, parametric: bool, build: OpBuilder, description: str, is_pool: bool = False,
+              draws_random: bool = False) -> None:
+    OPS.register(name, OpSpec(name, parametric, is_pool, build, description, draws_random))
 
 
 def _skip(c: int, stride: int, affine: bool, track: bool) -> nn.Module:
@@ -157,7 +160,8 @@ def _skip(c: int, stride: int, affine: bool, track: bool) -> nn.Module:
 
 _register("none", False, lambda c, s, a, t: Zero(s), "zeros; never computed in a mixed op")
 _register("skip_connect", False, _skip, "identity (FactorizedReduce at stride 2)")
-_register("noise", False, lambda c, s, a, t: Noise(s), "N(0,1) noise shaped like the input (RobustDARTS S4)")
+_register("noise", False, lambda c, s, a, t: Noise(s), "N(0,1) noise shaped like the input (RobustDARTS S4)",
+          draws_random=True)
 _register(
     "avg_pool_3x3", False, lambda c, s, a, t: nn.AvgPool2d(3, s, 1, count_include_pad=False),
     "3x3 average pooling, count_include_pad=False", is_pool=True,

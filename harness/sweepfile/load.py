@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from harness.errors import SweepError
 from harness.storage import absolute, uri_problem
 from harness.sweepfile.expand import SHORTHANDS, expand
+from harness.sweepfile.fusing import check_fusing
 from harness.sweepfile.keys import pydantic_error
 from harness.sweepfile.model import Sweep, SweepFile
 from harness.sweepfile.workers import check_workers
@@ -100,4 +101,5 @@ def build_sweep(data: dict[str, Any], loc: Locator, known: dict[str, Sweep] | No
     spec_file.storage = absolute(spec_file.storage)
     trials, swept = expand(spec_file, loc, known)
     check_workers(spec_file, TRAINABLES.get(spec_file.trainable), trials, loc)
+    check_fusing(spec_file, trials, swept, loc)
     return Sweep(spec_file, trials, loc.filename, swept)

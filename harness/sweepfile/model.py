@@ -79,6 +79,9 @@ class SweepFile(_Strict):
     zip: list[dict[str, Any]] = []
     resources: Resources = Resources()
     max_concurrent: int | None = Field(None, ge=1)
+    seeds_per_trial: int = Field(1, ge=1)
+    """Fold the ``seed`` axis into trials of this many seeds trained as one fused model (``searchcore.fused``);
+    every seed still gets its own trial directory, rows and status, as if it had run alone (docs/sweeps.md)."""
     max_failures: int = Field(0, ge=0)
     keep_checkpoints: int = Field(2, ge=1)
     storage: str = DEFAULT_STORAGE

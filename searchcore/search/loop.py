@@ -13,7 +13,7 @@ import logging
 import math
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import torch
@@ -102,7 +102,8 @@ class SearchRun:
     def state(self) -> dict[str, Any]:
         return {
             "epoch": self.epoch,
-            "model": self.model.state_dict(),
+            # cloned: a fused replica's tensors are views of (K, ...) stacks, and torch.save writes whole storages
+            "model": {k: v.clone() for k, v in self.model.state_dict().items()},
             "w_opt": self.w_opt.state_dict(),
             "a_opt": self.a_opt.state_dict() if self.a_opt else {},
             "split": {"train": torch.as_tensor(self.data.train_idx), "val": torch.as_tensor(self.data.val_idx),
@@ -170,37 +171,44 @@ class SearchRun:
                                  m.mutation.p_max, m.mutation.ramp_epochs)
         return EdgeMutator(p, epoch_generator(self.cfg.seed, epoch, "mutation"), m.mutation.compute_unselected), p
 
-    def train_epoch(self, epoch: int, mutator: EdgeMutator | None = None,
-                    update_alpha: bool = True) -> dict[str, Any]:
-        """One pass of search iterations over the weight split (``update_alpha=False``: weight steps only)."""
+    def iteration_batches(
+        self, epoch: int, update_alpha: bool = True,
+    ) -> tuple[Iterator[tuple[torch.Tensor, torch.Tensor, tuple[torch.Tensor, torch.Tensor] | None]], int]:
+        """(x, y, α batch or None) of every search iteration of ``epoch``, and how many there are: bi-level pairs
+        a weight batch with an α-split batch, ``same_subset`` with another batch of the weight split, single
+        level and α-free runs take weight batches alone."""
         cfg, data, m = self.cfg, self.data, self.cfg.method
-        self.model.train()
         limit = cfg.data.max_batches
-        w_stats: list[StepStats] = []
-        a_stats: list[StepStats] = []
-        a_opt = self.a_opt if update_alpha else None
+        trains_alpha = update_alpha and self.a_opt is not None
         train_split = self.weight_split(update_alpha)
         train_batches = data.batches(train_split, cfg.seed, epoch, limit=limit)
         n_batches = min(data.num_batches(train_split), limit or 10**9)
-        if m.level == "bilevel" and a_opt is not None:
+        if m.level == "bilevel" and trains_alpha:
             n_batches = min(n_batches, data.num_batches("val"))
-            pairs = zip(train_batches, data.batches("val", cfg.seed, epoch, limit=limit))
-        elif m.level == "same_subset" and a_opt is not None:  # Single-DARTS Table 4: same subset, other batch
-            pairs = zip(train_batches, data.batches(train_split, cfg.seed, epoch, limit=limit, stream="alpha"))
+            alpha_batches: Iterator | None = data.batches("val", cfg.seed, epoch, limit=limit)
+        elif m.level == "same_subset" and trains_alpha:  # Single-DARTS Table 4: same subset, other batch
+            alpha_batches = data.batches(train_split, cfg.seed, epoch, limit=limit, stream="alpha")
         else:
-            pairs = ((b, None) for b in train_batches)
+            alpha_batches = None
+        if alpha_batches is None:
+            return ((x, y, None) for x, y in train_batches), n_batches
+        return ((x, y, val) for (x, y), val in zip(train_batches, alpha_batches)), n_batches
+
+    def train_epoch(self, epoch: int, mutator: EdgeMutator | None = None,
+                    update_alpha: bool = True) -> dict[str, Any]:
+        """One pass of search iterations over the weight split (``update_alpha=False``: weight steps only)."""
+        self.model.train()
+        w_stats: list[StepStats] = []
+        a_stats: list[StepStats] = []
+        a_opt = self.a_opt if update_alpha else None
+        iterations, n_batches = self.iteration_batches(epoch, update_alpha)
         images = 0
-        for i, ((x, y), val) in enumerate(pairs):
+        for i, (x, y, val) in enumerate(iterations):
             x = self.prepare_batch(x)
             with self.autocast():
                 images += self._iteration(x, y, val, epoch, mutator, a_opt, w_stats, a_stats)
-            if n_batches >= 10 and (i + 1) % max(1, n_batches // 5) == 0:
-                log.info("epoch %d: %d/%d iterations", epoch + 1, i + 1, n_batches)
-        out = _summarise(w_stats, "train")
-        if a_stats:
-            out.update(_summarise(a_stats, "arch"))
-        out["images"] = images
-        return out
+            log_progress(epoch, i, n_batches)
+        return summarise_epoch(w_stats, a_stats, images)
 
     def _iteration(self, x, y, val, epoch, mutator, a_opt, w_stats, a_stats) -> int:
         m, model = self.cfg.method, self.model
@@ -258,21 +266,25 @@ class SearchRun:
             weights = self.model.edge_weights()
         return weight_metrics(self.space, dict(self.model.alphas.items()), weights)
 
-    def run_epoch(self) -> dict[str, Any]:
+    def begin_epoch(self) -> tuple[float, EdgeMutator | None, float]:
+        """Sets this epoch's weight lr (cosine, per epoch); returns it, the epoch's mutator and its p."""
         cfg, epoch = self.cfg, self.epoch
         lr = cosine_lr(cfg.optim.lr, cfg.optim.lr_min, epoch, cfg.epochs)
         for group in self.w_opt.param_groups:
             group["lr"] = lr
         mutator, p = self.mutator(epoch)
-        reset_peak(self.device)
-        start = time.perf_counter()
-        train = self.train_epoch(epoch, mutator)
-        train_seconds = time.perf_counter() - start
+        return lr, mutator, p
+
+    def finish_epoch(self, lr: float, mutator: EdgeMutator | None, p: float, train: dict[str, Any],
+                     evaluation: dict[str, float], start: float, train_seconds: float) -> dict[str, Any]:
+        """The epoch's metrics row after its training pass and evaluation; advances the epoch and runs the
+        epoch hooks."""
+        cfg, epoch = self.cfg, self.epoch
         metrics: dict[str, Any] = {"epoch": epoch + 1, "epochs": cfg.epochs, "lr": lr,
                                    "lr_alpha": cfg.method.arch_optim.lr if self.a_opt else 0.0,
                                    "method": cfg.method.name, "activation": cfg.method.activation}
         metrics.update({k: v for k, v in train.items() if k != "images"})
-        metrics.update(self.evaluate(epoch))
+        metrics.update(evaluation)
         check_finite(epoch + 1, metrics, dict(self.model.alphas.items()))
         metrics.update(self.architecture_metrics())
         metrics.update(self.weight_metrics())
@@ -287,6 +299,17 @@ class SearchRun:
             hook(self, metrics)
         return metrics
 
+    def run_epoch(self) -> dict[str, Any]:
+        lr, mutator, p = self.begin_epoch()
+        reset_peak(self.device)
+        start = time.perf_counter()
+        train = self.train_epoch(self.epoch, mutator)
+        train_seconds = time.perf_counter() - start
+        return self.finish_epoch(lr, mutator, p, train, self.evaluate(self.epoch), start, train_seconds)
+
+    def checkpoint_due(self) -> bool:
+        return self.epoch % self.cfg.checkpoint_every == 0 or self.epoch == self.cfg.epochs
+
     def run(self, on_epoch: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
         restore = self.reporter.restore_dir()
         if restore:
@@ -296,8 +319,7 @@ class SearchRun:
         while self.epoch < self.cfg.epochs:
             last = self.run_epoch()
             self.history.append(last)
-            due = self.epoch % self.cfg.checkpoint_every == 0 or self.epoch == self.cfg.epochs
-            if due and persists:
+            if self.checkpoint_due() and persists:
                 with tempfile.TemporaryDirectory(prefix="dartsweep-ckpt-") as tmp:
                     self.save(tmp)
                     self.reporter.report(last, tmp)
@@ -306,6 +328,21 @@ class SearchRun:
             if on_epoch:
                 on_epoch(last)
         return last
+
+
+def log_progress(epoch: int, i: int, n_batches: int) -> None:
+    if n_batches >= 10 and (i + 1) % max(1, n_batches // 5) == 0:
+        log.info("epoch %d: %d/%d iterations", epoch + 1, i + 1, n_batches)
+
+
+def summarise_epoch(w_stats: list[StepStats], a_stats: list[StepStats], images: int) -> dict[str, Any]:
+    """The training half of an epoch's metrics: weight-step (``train_*``) and α-step (``arch_*``) loss and
+    accuracy, weighted by batch size, the mean regulariser value, and the images seen."""
+    out: dict[str, Any] = _summarise(w_stats, "train")
+    if a_stats:
+        out.update(_summarise(a_stats, "arch"))
+    out["images"] = images
+    return out
 
 
 def _summarise(stats: list[StepStats], prefix: str) -> dict[str, float]:

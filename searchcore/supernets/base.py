@@ -75,6 +75,16 @@ class Supernet(nn.Module):
             out[c.name] = w * self.op_mask(c.name)
         return out
 
+    def edge_weights_static(self) -> dict[str, torch.Tensor]:
+        """:meth:`edge_weights` without its host-side check for decided edges: the same values, with no
+        data-dependent branch, so it runs under ``torch.func.vmap`` (``searchcore.fused``)."""
+        act = ACTIVATIONS.get(self.activation)
+        out = {}
+        for c in self.space.cells:
+            fixed, rows = self.fixed(c.name)
+            out[c.name] = torch.where(rows[:, None], fixed, act(self.alphas[c.name])) * self.op_mask(c.name)
+        return out
+
     def fix_edge(self, cell: str, edge: int, op_index: int) -> None:
         """Commit an edge to a one-hot on ``op_index`` (DARTS-PT's decision)."""
         fixed, rows = self.fixed(cell)
@@ -86,9 +96,53 @@ class Supernet(nn.Module):
 
     @staticmethod
     def active_lists(weights: torch.Tensor) -> list[list[int]]:
-        """Indices of non-zero weights per edge: one host transfer per cell type and forward."""
+        """Indices of non-zero weights per edge of one cell type."""
         nz = (weights != 0).cpu().tolist()
         return [[k for k, flag in enumerate(row) if flag] for row in nz]
+
+    def active_by_type(self, weights: dict[str, torch.Tensor]) -> dict[str, list[list[int]]]:
+        """:meth:`active_lists` of every cell type with one host transfer per forward (not one per type)."""
+        cells = self.space.cells
+        flags = torch.cat([(weights[c.name] != 0).flatten() for c in cells]).cpu().tolist()
+        out, start = {}, 0
+        for c in cells:
+            rows = [flags[start + e * c.num_ops:start + (e + 1) * c.num_ops] for e in range(c.num_edges)]
+            out[c.name] = [[k for k, flag in enumerate(row) if flag] for row in rows]
+            start += c.num_edges * c.num_ops
+        return out
+
+    def search_cells(self) -> list[tuple[str, nn.Module]]:
+        """(cell type, module) of every search cell instance, in forward order; each module has ``mixed``, its
+        mixed ops by edge."""
+        raise NotImplementedError
+
+    def cell_inputs(
+        self, weights: dict[str, torch.Tensor], mutator: EdgeMutator | None,
+    ) -> tuple[list[torch.Tensor], list[list[list[int]]]]:
+        """(weights, active ops) of every search cell instance in forward order, EM-DARTS' mutations drawn
+        instance by instance in that order (so a fused run can draw the same ones; ``searchcore.fused``)."""
+        active = self.active_by_type(weights)
+        cell_weights, cell_active = [], []
+        for t, _ in self.search_cells():
+            w, a = self.mutate(weights[t], active[t], self.space.cell(t), mutator)
+            cell_weights.append(w)
+            cell_active.append(a)
+        return cell_weights, cell_active
+
+    def forward(
+        self, x: torch.Tensor, weights: dict[str, torch.Tensor] | None = None,
+        mutator: EdgeMutator | None = None,
+    ) -> torch.Tensor:
+        """Logits; ``weights`` default to :meth:`edge_weights`; ``mutator``: EM-DARTS' weight-step mutation."""
+        cell_weights, cell_active = self.cell_inputs(self.edge_weights() if weights is None else weights, mutator)
+        return self.forward_cells(x, cell_weights, cell_active)
+
+    def forward_cells(
+        self, x: torch.Tensor, cell_weights: list[torch.Tensor], cell_active: list[list[list[int]]],
+    ) -> torch.Tensor:
+        """The network with given weights and active ops per search cell instance (:meth:`search_cells`' order).
+        No host synchronisation here, so it runs under ``torch.func.vmap`` over replicas (``searchcore.fused``)."""
+        raise NotImplementedError
 
     @staticmethod
     def mutate(
@@ -98,6 +152,13 @@ class Supernet(nn.Module):
         if mutator is None:
             return weights, active
         picks = mutator.sample(cell)
+        return Supernet.apply_picks(weights, active, picks, mutator.compute_unselected)
+
+    @staticmethod
+    def apply_picks(
+        weights: torch.Tensor, active: list[list[int]], picks: dict[int, int], compute_unselected: bool,
+    ) -> tuple[torch.Tensor, list[list[int]]]:
+        """``weights`` with the mutated edges' rows one-hot on their drawn op; the active ops to compute."""
         if not picks:
             return weights, active
         edges = list(picks)
@@ -105,6 +166,12 @@ class Supernet(nn.Module):
         one_hot[torch.arange(len(edges)), torch.tensor([picks[e] for e in edges])] = 1.0
         weights = weights.clone()
         weights[edges] = one_hot
-        if not mutator.compute_unselected:
-            active = [([picks[e]] if e in picks else row) for e, row in enumerate(active)]
-        return weights, active
+        return weights, Supernet.mutated_active(active, picks, compute_unselected)
+
+    @staticmethod
+    def mutated_active(active: list[list[int]], picks: dict[int, int], compute_unselected: bool) -> list[list[int]]:
+        """The ops a cell instance computes once ``picks`` mutated it: only the drawn op on a mutated edge
+        (unless ``compute_unselected``: EM's code computes every op, the others times 0)."""
+        if compute_unselected or not picks:
+            return active
+        return [([picks[e]] if e in picks else row) for e, row in enumerate(active)]

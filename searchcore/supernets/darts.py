@@ -16,7 +16,6 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from searchcore.methods.mutation import EdgeMutator
 from searchcore.ops import FactorizedReduce, ReLUConvBN
 from searchcore.spaces import CellSpace, SearchSpace
 from searchcore.supernets.base import Supernet
@@ -96,15 +95,10 @@ class DartsSupernet(Supernet):
     def search_cells(self) -> list[tuple[str, nn.Module]]:
         return [(m.cell_type, m) for m in self.cells]
 
-    def forward(
-        self, x: torch.Tensor, weights: dict[str, torch.Tensor] | None = None,
-        mutator: EdgeMutator | None = None,
+    def forward_cells(
+        self, x: torch.Tensor, cell_weights: list[torch.Tensor], cell_active: list[list[list[int]]],
     ) -> torch.Tensor:
-        weights = self.edge_weights() if weights is None else weights
-        active = {name: self.active_lists(w) for name, w in weights.items()}
         s0 = s1 = self.stem(x)
-        for cell in self.cells:
-            t = cell.cell_type
-            w_i, active_i = self.mutate(weights[t], active[t], self.space.cell(t), mutator)
-            s0, s1 = s1, cell(s0, s1, w_i, active_i)
+        for cell, w, active in zip(self.cells, cell_weights, cell_active):
+            s0, s1 = s1, cell(s0, s1, w, active)
         return self.classifier(self.global_pool(self.lastact(s1)).flatten(1))

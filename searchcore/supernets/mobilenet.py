@@ -28,7 +28,6 @@ from torch import nn
 
 from searchcore.architectures.mobilenet import SKIP, ChainSpec, Layer
 from searchcore.mbconv import MBConv, conv_bn_relu6, mbconv_shape
-from searchcore.methods.mutation import EdgeMutator
 from searchcore.ops import Identity
 from searchcore.spaces import SearchSpace
 from searchcore.supernets.base import Supernet
@@ -90,24 +89,11 @@ class MobileNetSupernet(Supernet):
     def search_cells(self) -> list[tuple[str, nn.Module]]:
         return [(cell.name, layer) for cell, layer in zip(self.space.cells, self.layers)]
 
-    def _active(self, weights: dict[str, torch.Tensor]) -> dict[str, list[list[int]]]:
-        """Non-zero weights of every layer with one host transfer (not one per layer)."""
-        cells = self.space.cells
-        flags = torch.cat([(weights[c.name] != 0).flatten() for c in cells]).cpu().tolist()
-        out, start = {}, 0
-        for c in cells:
-            row = flags[start:start + c.num_ops]
-            out[c.name] = [[k for k, flag in enumerate(row) if flag]]
-            start += c.num_ops
-        return out
-
-    def forward(self, x: torch.Tensor, weights: dict[str, torch.Tensor] | None = None,
-                mutator: EdgeMutator | None = None) -> torch.Tensor:
-        weights = self.edge_weights() if weights is None else weights
-        active = self._active(weights)
+    def forward_cells(
+        self, x: torch.Tensor, cell_weights: list[torch.Tensor], cell_active: list[list[list[int]]],
+    ) -> torch.Tensor:
         h = self.first(self.stem(x))
-        for cell, layer in zip(self.space.cells, self.layers):
-            w, act = self.mutate(weights[cell.name], active[cell.name], cell, mutator)
-            h = layer(h, w, act)
+        for layer, w, active in zip(self.layers, cell_weights, cell_active):
+            h = layer(h, w, active)
         h = self.global_pool(self.feature_mix(h)).flatten(1)
         return self.classifier(h)

@@ -15,7 +15,6 @@ import torch
 from torch import nn
 
 from searchcore.blocks import ResNetBasicBlock
-from searchcore.methods.mutation import EdgeMutator
 from searchcore.spaces import CellSpace, SearchSpace
 from searchcore.supernets.base import Supernet
 from searchcore.supernets.mixed import MixedOp
@@ -77,18 +76,15 @@ class NB201Supernet(Supernet):
     def search_cells(self) -> list[tuple[str, nn.Module]]:
         return [("cell", m) for m in self.cells if isinstance(m, NB201SearchCell)]
 
-    def forward(
-        self, x: torch.Tensor, weights: dict[str, torch.Tensor] | None = None,
-        mutator: EdgeMutator | None = None,
+    def forward_cells(
+        self, x: torch.Tensor, cell_weights: list[torch.Tensor], cell_active: list[list[list[int]]],
     ) -> torch.Tensor:
-        weights = self.edge_weights() if weights is None else weights
-        cell_space = self.space.cells[0]
-        w, active = weights["cell"], self.active_lists(weights["cell"])
         h = self.stem(x)
+        i = 0
         for module in self.cells:
             if isinstance(module, NB201SearchCell):
-                w_i, active_i = self.mutate(w, active, cell_space, mutator)
-                h = module(h, w_i, active_i)
+                h = module(h, cell_weights[i], cell_active[i])
+                i += 1
             else:
                 h = module(h)
         h = self.global_pool(self.lastact(h)).flatten(1)
