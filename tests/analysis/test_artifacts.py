@@ -17,8 +17,8 @@ from analysis.artifacts.results import REPO, command, missing, sweep_name
 
 
 def test_the_registered_artifacts_and_their_sweep_files():
-    assert {"em_darts/table1", "em_darts/table3", "em_darts/table5", "ber/table1", "is_darts/table1",
-            "single_darts/table1"} <= set(ARTIFACTS)
+    assert {"em_darts/table1", "em_darts/table3", "em_darts/table4", "em_darts/table5", "em_darts/table6",
+            "ber/table1", "is_darts/table1", "single_darts/table1"} <= set(ARTIFACTS)
     for artifact in ARTIFACTS.values():
         for f in artifact.sweeps:
             assert (REPO / f).exists(), f
@@ -82,6 +82,40 @@ def test_best_of_n_as_test_error_and_configured_values():
     bad = search.assign(**{"method.mutation.p_max": [0.2, 0.3, 0.25, 0.25, 0.4, 0.4]})
     with pytest.raises(ValueError, match="disagree"):
         ARTIFACTS["em_darts/table5"].build(bad, pd.DataFrame())
+
+
+def test_growth_strategies_with_the_linear_row_from_table1():
+    trials = _nb201_trials().assign(**{"method.mutation.growth": "linear"})
+    more = pd.DataFrame([{"sweep": "em_darts_table4_search", "method": "em-darts", "method.mutation.growth": g,
+                          "seed": seed, "status": "TERMINATED", "nb201_cifar10_valid": base + seed}
+                         for g, base in (("exponential", 91.0), ("cosine", 80.0)) for seed in range(4)])
+    artifact = ARTIFACTS["em_darts/table4"]
+    c = compare(artifact.build(pd.concat([trials, more], ignore_index=True), pd.DataFrame()),
+                artifact.reference_table())
+    assert list(c["row"]) == ["linear", "exponential", "cosine"] and (c["n"] == 4).all()
+    linear, exponential = c.iloc[0], c.iloc[1]
+    assert linear["ours_mean"] == 91.5 and linear["paper"] == "91.55 ± 0.00"  # Table 1's EM-DARTS seeds
+    assert exponential["ours_mean"] == 92.5 and math.isclose(exponential["difference"], 92.5 - 91.52)
+
+
+def test_search_cost_in_days_from_the_summed_epoch_seconds():
+    trials = pd.DataFrame([{"sweep": "em_darts_table6_search", "trial_id": f"t{i}", "method.mutation.p_max": p,
+                            "status": status, "wall_seconds": 1.0}
+                           for i, (p, status) in enumerate(((0.0, "TERMINATED"), (0.5, "TERMINATED"),
+                                                            (1.0, "ERROR")))])
+    epochs = pd.DataFrame([{"sweep": "em_darts_table6_search", "trial_id": f"t{i}", "epoch": e,
+                            "epoch_seconds": seconds} for i, seconds in enumerate((864.0, 1728.0, 864.0))
+                           for e in range(1, 51)])
+    artifact = ARTIFACTS["em_darts/table6"]
+    ours = artifact.build(trials, epochs)
+    assert list(ours["row"]) == ["EM-DARTS (p_max = 0)", "EM-DARTS (p_max = 0.5)"]  # p_max 1 did not finish
+    assert list(ours["mean"]) == pytest.approx([0.5, 1.0]) and (ours["column"] == "cost_days").all()
+    c = compare(ours, artifact.reference_table())
+    half = c[(c["row"] == "EM-DARTS (p_max = 0.5)") & (c["column"] == "Search Cost (GPU days)")].iloc[0]
+    assert half["paper"] == "0.407" and half["n"] == 1
+    assert math.isclose(half["difference"], 1.0 - 0.407)
+    assert artifact.build(trials, pd.DataFrame()).empty  # no epochs: no cost
+    assert "our hardware" in " ".join(artifact.notes)
 
 
 def test_files_markdown_csv_and_escaped_booktabs_latex():

@@ -36,6 +36,11 @@ def test_values_parse_as_printed():
     swap = references.table("ber", "Table 1").row("SWAP").values
     assert swap[0].blank and swap[1].mean is None and swap[2].mean == 90.48
     assert "Table 1" in t.provenance("EM-DARTS", "CIFAR-10 test") and t.file in t.provenance("EM-DARTS", "x")
+    growth = references.table("em_darts", "Table 4")  # printed as $91.52 \pm 0.02$ in the text
+    assert [r.row for r in growth.rows] == ["linear", "exponential", "cosine"]
+    assert growth.row("exponential").values[0].parts == ("91.52", "0.02")
+    cost = references.table("em_darts", "Table 6").row("EM-DARTS (p_max = 0.5)").values
+    assert cost[0].blank and cost[2].parts == ("0.407", None)
 
 
 @pytest.mark.parametrize(("body", "needle"), [

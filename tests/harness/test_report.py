@@ -1,7 +1,8 @@
 """``dartsweep report``: a results root where EM-DARTS Table 1's two sweeps ran at smoke scale (the real search
 and random trainables through `dartsweep run` on local Ray: the embedded digits data, a 1-epoch reduced NB201
 supernet, a synthetic NB201 table) renders that table with our and the paper's columns filled, and lists every
-other artifact with the exact command that produces it."""
+other artifact with the exact command that produces it. Table 4's sweep (one seed per growth strategy, a copy of
+the file) and Table 6's (a 3-cell DARTS supernet) ran at the same scale, so those two render as well."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from analysis.artifacts import ARTIFACTS
 from harness.cli import main
@@ -18,6 +20,16 @@ SMOKE = ("dataset=digits", "epochs=1", "supernet.channels=4", "supernet.cells_pe
          "data.limit_train_images=64", "data.max_batches=2", "data.eval_batches=1", "threads=1", "resources.gpu=0",
          "resources.cpu=1", "max_concurrent=2")
 """The smoke setting of an NB201 search sweep (docs/reproduce.md)."""
+TABLE4, TABLE6 = "sweeps/em_darts/table4_search.yaml", "sweeps/em_darts/table6_search.yaml"
+
+
+def _one_seed(sweep_file: str, directory: Path) -> str:
+    """A copy of a paper sweep file with seed 0 only (same name: its results land where the artifact looks)."""
+    body = yaml.safe_load(Path(sweep_file).read_text(encoding="utf-8"))
+    body["grid"]["seed"] = [0]
+    path = directory / Path(sweep_file).name
+    path.write_text(yaml.safe_dump(body, sort_keys=False), encoding="utf-8")
+    return str(path)
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +41,10 @@ def results(tmp_path_factory, local_ray) -> Path:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("HOME", str(tmp / "home"))
         sets = [a for s in (f"nb201_table={table}", *SMOKE) for a in ("--set", s)]
-        assert main(["run", "sweeps/em_darts/table1_search.yaml", "--storage", str(storage), *sets]) == 0
+        assert main(["run", "sweeps/em_darts/table1_search.yaml", _one_seed(TABLE4, tmp), "--storage", str(storage),
+                     *sets]) == 0
+        darts = [a for s in (*SMOKE, "supernet.layers=3") for a in ("--set", s)]
+        assert main(["run", TABLE6, "--storage", str(storage), *darts]) == 0
         assert main(["run", "sweeps/em_darts/table1_random.yaml", "--storage", str(storage),
                      "--set", f"nb201_table={table}"]) == 0
     return storage
@@ -40,7 +55,7 @@ def test_missing_artifacts_are_listed_with_their_commands(results, tmp_path, cap
     assert main(["report", str(results), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     rendered = {a.key for a in ARTIFACTS.values() if f"rendered {a.paper} {a.number} ->" in printed}
-    assert rendered == {"em_darts/table1"}
+    assert rendered == {"em_darts/table1", "em_darts/table4", "em_darts/table6"}
     index = (out / "index.md").read_text()
     expected = {
         "em_darts Table 3": "sweeps/em_darts/table3_search.yaml sweeps/em_darts/table3_eval_cifar10.yaml "
@@ -61,7 +76,7 @@ def test_missing_artifacts_are_listed_with_their_commands(results, tmp_path, cap
 def test_an_artifact_renders_ours_beside_the_papers(results, tmp_path, capsys):
     out = tmp_path / "report"
     assert main(["report", str(results), "--paper", "em_darts", "--out", str(out)]) == 0
-    assert "1 rendered, 2 missing" in capsys.readouterr().out
+    assert "3 rendered, 2 missing" in capsys.readouterr().out
     csv = pd.read_csv(out / "em_darts_table1.csv")
     trials = pd.concat([pd.read_parquet(results / n / "trials.parquet")
                         for n in ("em_darts_table1_search", "em_darts_table1_random")])
@@ -80,6 +95,31 @@ def test_an_artifact_renders_ours_beside_the_papers(results, tmp_path, capsys):
     md = (out / "em_darts_table1.md").read_text()
     assert "| DARTS (1st) | CIFAR-10 test | 4 |" in md and "54.30 ± 0.00" in md
     assert r"\toprule" in (out / "em_darts_table1.tex").read_text()
+
+
+def test_growth_strategies_and_search_cost_render_from_their_sweeps(results, tmp_path):
+    out = tmp_path / "report"
+    assert main(["report", str(results), "--paper", "em_darts", "--out", str(out)]) == 0
+    growth = pd.read_csv(out / "em_darts_table4.csv")
+    table1, table4 = (pd.read_parquet(results / n / "trials.parquet")
+                      for n in ("em_darts_table1_search", "em_darts_table4_search"))
+    mine = {"linear": table1[table1["method"] == "em-darts"]["nb201_cifar10_valid"],
+            **{g: table4[table4["method.mutation.growth"] == g]["nb201_cifar10_valid"]
+               for g in ("exponential", "cosine")}}
+    assert list(growth["row"]) == ["linear", "exponential", "cosine"]
+    for cell in growth.itertuples():
+        assert (cell.n, cell.ours_mean) == (len(mine[cell.row]), pytest.approx(mine[cell.row].mean()))
+        assert cell.difference == pytest.approx(cell.ours_mean - cell.paper_mean)
+    cost = pd.read_csv(out / "em_darts_table6.csv")
+    cost = cost[cost["column"] == "Search Cost (GPU days)"].set_index("row")
+    epochs = pd.read_parquet(results / "em_darts_table6_search" / "epochs.parquet")
+    days = epochs.groupby("method.mutation.p_max")["epoch_seconds"].sum() / 86400
+    for p_max, paper in ((0.0, 0.4), (0.5, 0.407), (1.0, 0.394)):
+        cell = cost.loc[f"EM-DARTS (p_max = {p_max:g})"]
+        assert cell["n"] == 1 and cell["ours_mean"] == pytest.approx(days[p_max]) and cell["paper_mean"] == paper
+        assert cell["ours_mean"] > 0
+    assert cost.loc["DARTS (1st)", "n"] == 0 and cost.loc["DARTS (1st)", "paper_mean"] == 0.4  # quoted only
+    assert "measured on our hardware" in (out / "em_darts_table6.md").read_text()
 
 
 def test_a_results_root_that_does_not_exist_is_a_user_error(tmp_path, capsys):

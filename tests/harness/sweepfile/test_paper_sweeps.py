@@ -33,6 +33,8 @@ EXPECTED: dict[str, tuple[int, str | None]] = {
     "em_darts/table3_search.yaml": (48, None),
     "em_darts/table3_eval_cifar10.yaml": (16, "em-darts-cifar"),
     "em_darts/table3_eval_small.yaml": (32, "reduced-small"),
+    "em_darts/table4_search.yaml": (8, None),
+    "em_darts/table6_search.yaml": (3, None),
     "em_darts/table7_search.yaml": (8, None),
     "em_darts/table7_random.yaml": (4, None),
     "em_darts/table7_eval.yaml": (8, "em-darts-cifar"),
@@ -118,6 +120,14 @@ def test_the_paper_sweeps_expand_to_their_tables_runs_and_protocols(tmp_path):
     em = paper_files["em_darts/table3_search.yaml"]
     p_max = {(t.axes["space"], t.axes["dataset"]): t.config["method"]["mutation"]["p_max"] for t in em.trials}
     assert p_max[("s2", "cifar10")] == 0.25 and p_max[("s1", "svhn")] == 0.4 and p_max[("s3", "cifar100")] == 0.2
+    growth = paper_files["em_darts/table4_search.yaml"].trials  # Table 4: linear is Table 1's EM-DARTS trials
+    assert {(t.config["method"]["mutation"]["growth"], t.config["method"]["mutation"]["p_max"]) for t in growth} == {
+        ("exponential", 0.2), ("cosine", 0.2)}
+    assert {t.config["method"]["mutation"]["growth"] for t in paper_files["em_darts/table1_search.yaml"].trials
+            if t.axes["method"] == "em-darts"} == {"linear"}
+    cost = paper_files["em_darts/table6_search.yaml"].trials  # Table 6: p_max 0 / 0.5 / 1 on the DARTS space
+    assert sorted(t.config["method"]["mutation"]["p_max"] for t in cost) == [0.0, 0.5, 1.0]
+    assert {t.axes["space"] for t in cost} == {"darts"}
     small = paper_files["em_darts/table3_eval_small.yaml"]
     assert {t.axes["dataset"] for t in small.trials} == {"cifar100", "svhn"}
     assert all((t.config["network"]["layers"], t.config["data"]["batch_size"]) == (8, 128) for t in small.trials)
