@@ -15,7 +15,6 @@ from __future__ import annotations
 import copy
 
 import torch
-from torch import nn
 
 from searchcore.supernets.base import Supernet
 
@@ -47,6 +46,7 @@ class ReplicaStack:
                 p.data = self.params[n].data[k]
             for n, b in m.named_buffers():
                 b.data = self.buffers[n][k]
+        self.replica_params = [dict(m.named_parameters()) for m in models]
         self.template = copy.deepcopy(first).to("meta")
         """The structure the stacked tensors are called through (its own tensors are never read)."""
         self.op_params, self.op_buffers = _op_members(self.template)
@@ -73,9 +73,8 @@ class ReplicaStack:
         (its run alone would have no gradient there, so its optimiser skips it)."""
         for n, tensor in self.params.items():
             grad = tensor.grad
-            for k, m in enumerate(self.models):
-                p = _param(m, n)
-                p.grad = None if grad is None or n in unused[k] else grad[k]
+            for k, params in enumerate(self.replica_params):
+                params[n].grad = None if grad is None or n in unused[k] else grad[k]
 
     def snapshot_buffers(self, skipped: list[set[str]]) -> list[dict[str, torch.Tensor]]:
         """Copies of the buffers (BN statistics) each replica must keep as they are through the next call."""
@@ -92,14 +91,6 @@ class ReplicaStack:
         params = [{n for op in ops for n in self.op_params.get(op, ())} for ops in unused_ops]
         buffers = [{n for op in ops for n in self.op_buffers.get(op, ())} for ops in unused_ops]
         return params, buffers
-
-
-def _param(model: nn.Module, name: str) -> nn.Parameter:
-    *path, leaf = name.split(".")
-    module = model
-    for part in path:
-        module = getattr(module, part)
-    return getattr(module, leaf)
 
 
 def _op_members(model: Supernet) -> tuple[dict[OpKey, tuple[str, ...]], dict[OpKey, tuple[str, ...]]]:
