@@ -18,6 +18,7 @@ from harness.parquet import collect
 from harness.saved_sweep import save_sweep
 from harness.storage import exists, is_uri, join
 from harness.sweep_lock import SweepLock
+from harness.sweepfile.fusing import fused_groups
 from harness.sweepfile.load import load_sweep
 from harness.sweepfile.model import Sweep
 from harness.trial_record import FINISHED
@@ -167,7 +168,9 @@ def print_trials(sweep: Sweep, exp_dir: str) -> None:
     rows = [{"trial_id": t.trial_id, **t.axes, **{k: _short(v) for k, v in t.params.items()}} for t in sweep.trials]
     print(pd.DataFrame(rows).to_string(index=False))
     res = sweep.spec.resources
-    print(f"\n{len(sweep.trials)} trials (trainable {sweep.spec.trainable}, {res.cpu:g} CPU + {res.gpu:g} GPU "
+    k = sweep.spec.seeds_per_trial
+    runs = f" as {len(fused_groups(sweep.trials, k))} fused trials of up to {k} seeds" if k > 1 else ""
+    print(f"\n{len(sweep.trials)} trials{runs} (trainable {sweep.spec.trainable}, {res.cpu:g} CPU + {res.gpu:g} GPU "
           f"each, max_concurrent {sweep.spec.max_concurrent or 'unlimited'}) -> {exp_dir}")
 
 
