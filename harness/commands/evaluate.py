@@ -9,6 +9,7 @@ from analysis.columns import column
 from harness.commands.search import config_errors, overrides_with_flags
 from harness.errors import CliError
 from harness.progress import echo_report
+from harness.run_dir import check_checkpoint, check_out, check_same_config, clear_out, read_model
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,6 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default=None,
                    help="output directory (default runs/eval-<protocol>-<space>-<dataset>-s<seed>)")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier run in --out")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override any evaluation key, e.g. --set network.drop_path=0.3 --set data.max_batches=2")
     p.add_argument("--print-config", action="store_true", help="print the resolved config and exit")
@@ -56,10 +58,15 @@ def run(args: argparse.Namespace) -> int:
         print(eval_to_yaml(cfg), end="")
         return 0
     out = Path(args.out or f"runs/eval-{cfg.protocol}-{cfg.space}-{cfg.data.dataset}-s{cfg.seed}")
+    check_out(out, args.resume, args.overwrite)
+    if args.resume:
+        check_resume(out, cfg)
     try:
         run = EvalRun(cfg)  # loads the data and builds the network first: a bad root writes nothing
     except (DataRootError, ValueError) as err:
         raise CliError(str(err)) from None
+    if args.overwrite:
+        clear_out(out)
     run.reporter = LocalReporter(out, resume=args.resume, on_report=echo_report)
     (out / "config.yaml").write_text(eval_to_yaml(cfg))
     print(f"evaluate: protocol={cfg.protocol} space={cfg.space} dataset={cfg.data.dataset} epochs={cfg.epochs} "
@@ -70,6 +77,21 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(str(err)) from None
     print_summary(final, out)
     return 0
+
+
+def check_resume(out: Path, cfg) -> None:
+    """``--resume``: the evaluation config saved in ``out`` must be this one, and its checkpoint readable (else a
+    one-line refusal); no checkpoint yet means the run starts at epoch 1, which is said."""
+    from searchcore.evaluate.config import EvalConfig
+
+    checkpoint = out / "checkpoint"
+    saved = next((p for p in (out / "config.yaml", checkpoint / "config.yaml") if p.exists()), None)
+    if saved is not None:
+        check_same_config(saved, read_model(saved, EvalConfig, "evaluation config"), cfg)
+    if (checkpoint / "state.pt").exists():
+        check_checkpoint(checkpoint)
+    else:
+        print(f"evaluate: --resume: no checkpoint in {checkpoint} yet; starting at epoch 1", flush=True)
 
 
 SUMMARY_KEYS = ("epoch", "test_acc", "test_acc_top5", "train_acc", "test_loss", "params_m", "lr", "drop_prob",

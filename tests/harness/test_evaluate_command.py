@@ -22,7 +22,17 @@ def test_a_tiny_evaluation_prints_progress_and_a_summary_and_resumes(tmp_path, c
     assert "summary" in out and "test_acc" in out and "params_m" in out
     rows = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     assert [r["epoch"] for r in rows] == [1, 2] and (tmp_path / "checkpoint" / "state.pt").exists()
-    assert main([*args[:-len(TINY)], "--set", "epochs=3", *TINY, "--resume"]) == 0  # one more epoch
+    capsys.readouterr()
+    assert main([*args, "--resume"]) == 0  # the same run, already at its end: nothing trained, nothing added
+    assert "summary" in capsys.readouterr().out
+    assert len((tmp_path / "metrics.jsonl").read_text().splitlines()) == 2
+    # never replaced or continued with another config silently
+    assert main(args) == 2
+    assert "already holds a run" in capsys.readouterr().err
+    assert main([*args[:-len(TINY)], "--set", "epochs=3", *TINY, "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert "--resume: the config differs" in err and "epochs: 2 -> 3" in err
+    assert main([*args[:-len(TINY)], "--set", "epochs=3", *TINY, "--overwrite"]) == 0
     rows = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     assert [r["epoch"] for r in rows] == [1, 2, 3]
 
