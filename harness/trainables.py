@@ -60,6 +60,9 @@ class TrainableSpec:
     ``searchcore.fused``), for ``seeds_per_trial`` > 1; ``None``: the trainable runs one seed per trial."""
     fusion_problem: Callable[[list[dict[str, Any]]], str] | None = None
     """Why validated configs (one per seed) cannot run fused ('' when they can)."""
+    smoke: tuple[str, ...] = ()
+    """``KEY=VALUE`` overrides of ``dartsweep run --smoke`` for this trainable's sweeps: micro scale on the embedded
+    data, so any paper sweep runs end to end on a CPU in seconds per trial (``harness.smoke``, docs/reproduce.md)."""
     workers_problem: Callable[[dict[str, Any], int], str] | None = None
     """For a trainable that can train data-parallel (its function takes ``ranks=``; ``resources.workers`` > 1 runs
     it on that many Ray Train workers, ``harness.train_runner``): why a validated config cannot be split over
@@ -149,6 +152,9 @@ register(TrainableSpec(
     summary="architecture search (searchcore.search.search_trainable): one report + checkpoint per epoch",
     chain_gives=("checkpoint", "architecture"),
     fused_target="searchcore.fused:fused_search_trainable", fusion_problem=_search_fusion_problem,
+    smoke=("dataset=digits", "epochs=2", "supernet.channels=4", "supernet.cells_per_stage=1", "supernet.layers=3",
+           "data.batch_size=16", "data.limit_train_images=64", "data.max_batches=2", "data.eval_batches=1",
+           "threads=1", "method.shrink.steps=1", "method.shrink.interval=1", "method.shrink.samples=16"),
 ))
 
 
@@ -180,6 +186,7 @@ register(TrainableSpec(
     axes=(), path_keys=("checkpoint", "nb201_table", "data.root", "search.data.root"),
     summary="DARTS-PT selection from a search checkpoint (searchcore.trainables.select.select_trainable)",
     chain_key="checkpoint",
+    smoke=("tune_epochs=1", "eval_batches=1", "threads=1"),
 ))
 
 
@@ -219,6 +226,9 @@ register(TrainableSpec(
             "evaluate_trainable): one report + checkpoint per epoch",
     chain_key="architecture", chain_takes="architecture", chain_inherits=("space", "dataset"), chain_gives=(),
     workers_problem=_evaluate_workers,
+    smoke=("protocol=cpu-demo", "dataset=digits", "epochs=1", "network.layers=3", "network.channels=4",
+           "network.auxiliary=false", "data.batch_size=16", "data.limit_train_images=64", "data.max_batches=2",
+           "data.eval_batches=1"),
 ))
 
 
@@ -257,4 +267,5 @@ register(TrainableSpec(
     baseline="EM-DARTS App. A.7 Table 7 'Random Sampling' (S5, CIFAR-10, 4 runs); on NB201 the benchmark's "
              "uniform draw over its 15,625 cells (Dong & Yang 2020); DARTS §2.4 cell rules (2 distinct "
              "inputs per node, never none) on DARTS spaces",
+    smoke=("dataset=digits",),
 ))

@@ -46,15 +46,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a sweep field (epochs, max_concurrent, resources.cpu, ...) or a config key "
                    "for every trial, e.g. --set data.max_batches=2 (repeatable)")
+    p.add_argument("--smoke", action="store_true",
+                   help="run at micro scale on the embedded data, one CPU per trial (each trainable's documented "
+                   "override set, under your --set values; docs/reproduce.md, Smoke scale)")
     p.set_defaults(func=run)
 
 
 def load_all(paths: list[str], overrides: dict[str, Any], storage: str | None,
-             check_files: bool = False) -> list[Sweep]:
+             check_files: bool = False, smoke: bool = False) -> list[Sweep]:
     """Every sweep validated and expanded before anything runs; a later one may chain after an earlier one."""
     sweeps: dict[str, Sweep] = {}
     for path in paths:
-        sweep = load_sweep(path, overrides, storage=storage, known=sweeps, check_files=check_files)
+        sweep = load_sweep(path, overrides, storage=storage, known=sweeps, check_files=check_files, smoke=smoke)
         if sweep.spec.name in sweeps:
             raise CliError(f"{path}: sweep name {sweep.spec.name!r} is also the name of an earlier sweep file "
                            "in this command; names must differ (they name the results directories)")
@@ -73,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     # trials run instead (tune_runner.check_cluster): the driver may not see the workers' paths, nor they its.
     joining = bool(args.address or os.environ.get("RAY_ADDRESS"))
     sweeps = load_all(args.sweeps, parse_overrides(args.overrides), args.storage,
-                      check_files=not args.dry_run and not joining)
+                      check_files=not args.dry_run and not joining, smoke=args.smoke)
     exp_dirs = [join(s.spec.storage, s.spec.name) for s in sweeps]
     if args.dry_run:
         for sweep, exp_dir in zip(sweeps, exp_dirs):

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from harness.errors import SweepError
+from harness.smoke import smoke_overrides
 from harness.storage import absolute, uri_problem
 from harness.sweepfile.expand import SHORTHANDS, expand
 from harness.sweepfile.fusing import check_fusing
@@ -23,30 +24,32 @@ from harness.trainables import TRAINABLES
 from harness.trial_inputs import input_problem, trial_inputs
 
 
-def apply_cli_overrides(data: dict[str, Any], loc: Locator, overrides: dict[str, Any]) -> None:
+def apply_cli_overrides(data: dict[str, Any], loc: Locator, overrides: dict[str, Any], label: str = "--set") -> None:
     """``--set key=value``: sweep fields (``epochs``, ``storage``, ``resources.cpu``) or config keys."""
     for key, value in overrides.items():
-        label = f"--set {key}={value}"
+        where = f"{label} {key}={value}"
         head, _, rest = key.partition(".")
         if (key in SweepFile.model_fields and key not in ("set", "grid", "zip", "resources")) or head == "resources":
             if rest:
                 data.setdefault(head, {})[rest] = value
             else:
                 data[head] = value
-            loc.labels[tuple(key.split("."))] = label
+            loc.labels[tuple(key.split("."))] = where
         else:
             data.setdefault("set", {})
             if not isinstance(data["set"], dict):
                 raise loc.error(("set",), "set: expected a mapping of dotted keys to values")
             data["set"][key] = value
-            loc.labels[("set", key)] = label
+            loc.labels[("set", key)] = where
 
 
 def load_sweep(path: str | os.PathLike, overrides: dict[str, Any] | None = None,
-               storage: str | None = None, known: dict[str, Sweep] | None = None, check_files: bool = False) -> Sweep:
+               storage: str | None = None, known: dict[str, Sweep] | None = None, check_files: bool = False,
+               smoke: bool = False) -> Sweep:
     """Read, validate and expand a sweep file; raises :class:`SweepError` (nothing is written). ``known``:
     sweeps given before this one in the same command, by name (what ``after.sweep`` may name). ``check_files``:
-    also the files the trials will read (``dartsweep run``; a dry run or a check elsewhere skips them)."""
+    also the files the trials will read (``dartsweep run``; a dry run or a check elsewhere skips them).
+    ``smoke``: at micro scale (:mod:`harness.smoke`; ``overrides`` still win)."""
     filename = str(path)
     try:
         raw = Path(path).read_bytes()
@@ -59,6 +62,8 @@ def load_sweep(path: str | os.PathLike, overrides: dict[str, Any] | None = None,
         raise SweepError(f"{filename}:{line}: not UTF-8 text (byte {raw[err.start]:#04x}); save the sweep file "
                          "as UTF-8") from None
     data, loc = parse_yaml(text, filename)
+    if smoke and isinstance(data, dict):
+        apply_cli_overrides(data, loc, smoke_overrides(data), label="--smoke")
     apply_cli_overrides(data, loc, overrides or {})
     if storage is not None:
         data["storage"] = storage

@@ -150,3 +150,27 @@ def test_a_paper_file_says_paper_table_runs_cost_and_data(rel):
     body = yaml.safe_load(text)
     if body.get("trainable", "search") in ("search", "evaluate"):
         assert "--set data_root=" in header, f"{path}: say how to point the sweep at the data"
+
+
+@pytest.mark.usefixtures("home")
+def test_every_sweep_file_validates_at_smoke_scale(tmp_path):
+    """``--smoke`` (harness.smoke): every file still validates, every trial on one CPU, every search on the
+    embedded data at micro scale unless the sweep sweeps its data set, every evaluation on the CPU demo protocol."""
+    files = in_chain_order(sweep_files())
+    sweeps = load_all([str(f) for f in files], {}, str(tmp_path), smoke=True)
+    assert len(sweeps) == len(files)
+    for sweep in sweeps:
+        res = sweep.spec.resources
+        assert (res.gpu, res.cpu, res.workers) == (0, 1, 1), sweep.spec.name
+        for t in sweep.trials:
+            config = t.config
+            if sweep.spec.trainable == "search":
+                assert config["supernet"]["channels"] == 4 and config["data"]["max_batches"] == 2, sweep.spec.name
+                assert config["epochs"] == 2 or "epochs" in t.params, sweep.spec.name  # swept: the sweep's
+                if "dataset" not in t.params:
+                    assert t.axes["dataset"] == "digits", sweep.spec.name
+            if sweep.spec.trainable == "evaluate":
+                assert t.axes["protocol"] == "cpu-demo" and config["epochs"] == 1, sweep.spec.name
+    # the command's own --set values win over the smoke set
+    [sweep] = load_all([str(SWEEPS / "em_darts" / "table1_search.yaml")], {"epochs": 3}, str(tmp_path), smoke=True)
+    assert {t.config["epochs"] for t in sweep.trials} == {3}
