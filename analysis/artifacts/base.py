@@ -20,8 +20,9 @@ from analysis.references import RefTable, table
 
 Builder = Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame]
 """(trials, epochs) of the artifact's sweeps, concatenated -> our numbers, one row per (row, column)."""
-Renderer = Callable[["Artifact", pd.DataFrame, "RefTable | None"], Mapping[str, str]]
-"""(artifact, our numbers, the paper's table) -> file contents by extension (``md``, ``csv``, ``tex``)."""
+Renderer = Callable[["Artifact", pd.DataFrame, "RefTable | None"], Mapping[str, "str | bytes"]]
+"""(artifact, our numbers, the paper's table) -> file contents by extension (tables: ``md``, ``csv``, ``tex``;
+figures: ``png``, ``pdf`` as bytes, ``csv``, ``md``: ``analysis.artifacts.figures``)."""
 
 OURS_COLUMNS = ("row", "column", "n", "mean", "std")
 """What a builder returns: the paper's row label and column key, trials aggregated, mean (or the best trial's

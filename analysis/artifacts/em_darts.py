@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from analysis.artifacts.base import Artifact, register
+from analysis.artifacts.figures import epoch_curves, figure, value_curves
 from analysis.artifacts.grid import Select, grid, nb201_columns, with_epoch_total
 
 TABLE1_SEARCH = "sweeps/em_darts/table1_search.yaml"
@@ -79,4 +80,53 @@ register(Artifact(
            "/ 86400, measured on our hardware (one search per GPU), not on the paper's GTX 1080 Ti: compare the "
            "rows with each other, not the days with the paper's.",
            "Search Cost of the p_max rows only; the other rows and the Test Acc / Params columns are quoted."),
+))
+
+
+# ---------------------------------------------------------------- figures (§4.4 ablation)
+
+FIGURE2 = "sweeps/em_darts/figure2_search.yaml"
+FIGURE3A = "sweeps/em_darts/figure3a_search.yaml"
+FIGURE3B = "sweeps/em_darts/figure3b_search.yaml"
+_LINEAR = Select({"sweep": TABLE1_SWEEP, "method": "em-darts", "method.mutation.growth": "linear"})
+"""Table 1's EM-DARTS trials: linear growth to p_max 0.2 over 50 epochs, the point every ablation varies from."""
+_ACC = "NB201 CIFAR-10 test accuracy (%)"
+_EM_LINEAR = Select({"method": "em-darts", "method.mutation.growth": "linear"})
+"""Every EM-DARTS search with linear growth among an artifact's sweeps (Table 1's and the ablation's)."""
+
+register(Artifact(
+    paper="em_darts", number="Figure 2", kind="figure", statistic="mean",
+    caption="NB201 CIFAR-10 test accuracy of the derived cell during search: no mutation, mutation phases, "
+            "fixed p, linear growth",
+    sweeps=(TABLE1_SEARCH, FIGURE2),
+    build=epoch_curves({
+        "no mutation (DARTS)": NB201_DARTS,
+        **{f"{phase} phase (p 0.2)": Select({"sweep": "em_darts_figure2_search", "method.mutation.growth": phase})
+           for phase in ("early", "middle", "late")},
+        **{f"fixed p {p}": Select({"sweep": "em_darts_figure2_search", "method.mutation.growth": "fixed",
+                                   "method.mutation.p_max": p}) for p in (0.1, 0.2)},
+        "linear 0 → 0.2": _LINEAR,
+    }, "nb201_cifar10_test"),
+    render=figure("search epoch", _ACC, "without mutation the search collapses; every variant with edge mutation "
+                  "ends above 90%, and the growth strategy finds its best architecture early and keeps it (§4.4)"),
+    notes=("the no-mutation and linear curves are Table 1's DARTS and EM-DARTS trials.",),
+))
+
+register(Artifact(
+    paper="em_darts", number="Figure 3a", kind="figure", statistic="mean",
+    caption="NB201 CIFAR-10 test accuracy of the final derived cell against p_max",
+    sweeps=(TABLE1_SEARCH, FIGURE3A),
+    build=value_curves({"EM-DARTS": _EM_LINEAR}, "method.mutation.p_max", "nb201_cifar10_test"),
+    render=figure("p_max", _ACC, "accuracy rises with p_max up to 0.2, then falls (§4.4)"),
+    notes=("p_max 0.2 is Table 1's EM-DARTS trials.",),
+))
+
+register(Artifact(
+    paper="em_darts", number="Figure 3b", kind="figure", statistic="mean",
+    caption="NB201 CIFAR-10 test accuracy of the final derived cell against the search length",
+    sweeps=(TABLE1_SEARCH, FIGURE3B),
+    build=value_curves({"EM-DARTS": _EM_LINEAR}, "epochs", "nb201_cifar10_test"),
+    render=figure("search epochs", _ACC, "best at 100 epochs, 0.1% lower at 300 and 0.7% lower at 400 (§4.4)"),
+    notes=("50 epochs is Table 1's EM-DARTS trials; p ramps over the first 50 epochs in every search "
+           "(EM's train_search.py).",),
 ))

@@ -18,11 +18,12 @@ INDEX = "index.md"
 
 def register(sub: argparse._SubParsersAction) -> None:
     papers = sorted({a.paper for a in ARTIFACTS.values()})
-    p = sub.add_parser("report", help="render the papers' tables from a results root, ours beside the paper's",
+    p = sub.add_parser("report", help="render the papers' tables and figures from a results root, ours beside "
+                       "the paper's",
                        description="For every registered paper artifact (docs/reproduce.md) whose sweeps have "
-                       "trials.parquet under RESULTS_ROOT, write DIR/<paper>_<artifact>.{md,csv,tex} (ours, the "
-                       "paper's number, the difference) and DIR/index.md; list the others with the dartsweep run "
-                       "command that produces them.")
+                       "trials.parquet under RESULTS_ROOT, write DIR/<paper>_<artifact>.{md,csv,tex} (tables: ours, "
+                       "the paper's number, the difference) or .{png,pdf,csv,md} (figures, 95% CI bands) and "
+                       "DIR/index.md; list the others with the dartsweep run command that produces them.")
     p.add_argument("root", metavar="RESULTS_ROOT", help="local results root (the --storage of dartsweep run)")
     p.add_argument("--paper", choices=papers, default=None, help="only this paper's artifacts")
     p.add_argument("--out", default=None, metavar="DIR", help="output folder (default: RESULTS_ROOT/report)")
@@ -43,19 +44,25 @@ def run(args: argparse.Namespace) -> int:
             continue
         trials, epochs = artifact_results.load(root, artifact)
         base = artifact.key.replace("/", "_")
-        for ext, text in render(artifact, trials, epochs).items():
-            (out / f"{base}.{ext}").write_text(text, encoding="utf-8")
-        rendered.append((artifact, base))
+        files = render(artifact, trials, epochs)
+        for ext, content in files.items():
+            path = out / f"{base}.{ext}"
+            if isinstance(content, bytes):  # a figure's PNG / PDF
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        rendered.append((artifact, base, list(files)))
     index = ["# Paper artifacts", "", f"results: {root}", ""]
     if rendered:
         index.append(markdown(pd.DataFrame(
-            [(a.paper, a.number, a.caption, f"[md]({b}.md) [csv]({b}.csv) [tex]({b}.tex)") for a, b in rendered],
+            [(a.paper, a.number, a.caption, " ".join(f"[{ext}]({b}.{ext})" for ext in exts))
+             for a, b, exts in rendered],
             columns=["paper", "artifact", "what", "files"])))
     if missing:
         index += ["## Missing", "", *(f"* {a.paper} {a.number}: `{cmd}`" for a, cmd in missing)]
     (out / INDEX).write_text("\n".join(index) + "\n", encoding="utf-8")
-    for a, b in rendered:
-        print(f"rendered {a.paper} {a.number} -> {out / b}.{{md,csv,tex}}")
+    for a, b, exts in rendered:
+        print(f"rendered {a.paper} {a.number} -> {out / b}.{{{','.join(exts)}}}")
     for a, cmd in missing:
         print(f"missing {a.paper} {a.number}: {cmd}")
     print(f"{len(rendered)} rendered, {len(missing)} missing -> {out / INDEX}")

@@ -1,0 +1,125 @@
+"""Figure artifacts: curves of our numbers with 95% confidence bands, as the papers draw them.
+
+A figure's builder returns the same tidy frame as a table's (:data:`analysis.artifacts.base.OURS_COLUMNS`): one
+row per (series, x) with the trials aggregated (n, mean, sample std); ``column`` holds the x value. The renderer
+draws one line per series with the band mean ± t₀.₉₇₅(n−1)·std/√n, the papers' "95% confidence interval over N
+runs" (000_… Figures 2 and 3), and writes PNG and PDF, the plotted points as CSV, and a Markdown page with the
+image, the points and the paper's statement where it gives one (figures print no numbers).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+from collections.abc import Callable, Mapping
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from analysis.artifacts.base import OURS_COLUMNS, Builder  # noqa: E402
+from analysis.artifacts.grid import Select, _matching  # noqa: E402
+from analysis.artifacts.render import markdown  # noqa: E402
+from analysis.references import RefTable  # noqa: E402
+
+T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+        2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
+"""Student's t quantile 0.975 for 1–30 degrees of freedom (standard tables); 1.96 beyond."""
+STYLE = {"figure.figsize": (6.4, 4.0), "axes.grid": True, "grid.alpha": 0.3, "legend.fontsize": 8,
+         "savefig.dpi": 150}
+"""One look for every figure artifact."""
+
+
+def ci95(std: float, n: int) -> float:
+    """Half-width of the 95% confidence interval of a mean over ``n`` runs with sample std ``std`` (NaN: n < 2)."""
+    if n < 2 or math.isnan(std):
+        return math.nan
+    t = T975[n - 2] if n - 1 <= len(T975) else 1.96
+    return t * std / math.sqrt(n)
+
+
+def epoch_curves(series: Mapping[str, Select], metric: str) -> Builder:
+    """A per-epoch metric of each series' finished trials (their rows of epochs.parquet), mean ± std per epoch
+    (``column`` = the epoch)."""
+
+    def build(trials: pd.DataFrame, epochs: pd.DataFrame) -> pd.DataFrame:
+        out = []
+        keys = ["sweep", "trial_id"]
+        if epochs.empty or metric not in epochs or not set(keys) <= set(epochs) or not set(keys) <= set(trials):
+            return pd.DataFrame(out, columns=list(OURS_COLUMNS))
+        done = trials[trials["status"] == "TERMINATED"] if "status" in trials else trials
+        for label, select in series.items():
+            chosen = _matching(done, select.where)[keys]
+            rows = epochs.merge(chosen, on=keys)
+            values = pd.to_numeric(rows[metric], errors="coerce")
+            stats = values.groupby(rows["epoch"]).agg(["count", "mean", "std"])
+            for epoch, s in stats.iterrows():
+                if s["count"]:
+                    out.append((label, str(int(epoch)), int(s["count"]), float(s["mean"]), float(s["std"])))
+        return pd.DataFrame(out, columns=list(OURS_COLUMNS))
+
+    return build
+
+
+def value_curves(series: Mapping[str, Select], x: str, metric: str) -> Builder:
+    """A final metric of each series' finished trials against the value of their column ``x`` (a swept p_max, the
+    number of epochs), mean ± std per value (``column`` = the value): every value the results hold is a point."""
+
+    def build(trials: pd.DataFrame, epochs: pd.DataFrame) -> pd.DataFrame:
+        out = []
+        done = trials[trials["status"] == "TERMINATED"] if "status" in trials else trials
+        for label, select in series.items():
+            chosen = _matching(done, select.where)
+            if x not in chosen or metric not in chosen:
+                continue
+            values = pd.to_numeric(chosen[metric], errors="coerce")
+            stats = values.groupby(pd.to_numeric(chosen[x], errors="coerce")).agg(["count", "mean", "std"])
+            for value, s in stats.iterrows():
+                if s["count"]:
+                    out.append((label, f"{value:g}", int(s["count"]), float(s["mean"]), float(s["std"])))
+        return pd.DataFrame(out, columns=list(OURS_COLUMNS))
+
+    return build
+
+
+def figure(x_label: str, y_label: str, statement: str = "") -> Callable[..., Mapping[str, str | bytes]]:
+    """The renderer of a figure artifact with these axis labels; ``statement``: what the paper says of it."""
+
+    def render(artifact, ours: pd.DataFrame, reference: RefTable | None) -> Mapping[str, str | bytes]:
+        points = ours.assign(x=pd.to_numeric(ours["column"]))
+        points["ci95"] = [ci95(s, int(n)) for s, n in zip(points["std"], points["n"])]
+        with plt.rc_context(STYLE):
+            fig, ax = plt.subplots()
+            for label in dict.fromkeys(points["row"]):
+                s = points[points["row"] == label].sort_values("x")
+                line, = ax.plot(s["x"], s["mean"], marker="o" if len(s) < 12 else None, markersize=4,
+                                label=f"{label} (n={int(s['n'].max())})")
+                band = s["ci95"].fillna(0.0)
+                ax.fill_between(s["x"], s["mean"] - band, s["mean"] + band, alpha=0.2, color=line.get_color())
+            ax.set_xlabel(x_label)
+            ax.set_ylabel(y_label)
+            ax.set_title(textwrap.fill(f"{artifact.number} ({artifact.paper}): {artifact.caption}", 90), fontsize=9)
+            if len(points):
+                ax.legend()
+            fig.tight_layout()
+            files: dict[str, str | bytes] = {}
+            for ext in ("png", "pdf"):
+                buffer = io.BytesIO()
+                fig.savefig(buffer, format=ext)
+                files[ext] = buffer.getvalue()
+            plt.close(fig)
+        table = points.rename(columns={"row": "series", "x": x_label})[["series", x_label, "n", "mean", "std", "ci95"]]
+        base = artifact.key.replace("/", "_")
+        notes = "".join(f"* {n}\n" for n in artifact.notes)
+        said = f"paper: {statement}\n\n" if statement else "paper: the figure only (no numbers printed)\n\n"
+        shown = table.astype(object).where(table.notna(), "—").map(lambda v: f"{v:.2f}" if isinstance(v, float) else v)
+        files["md"] = (f"# {artifact.number} ({artifact.paper}): {artifact.caption}\n\n![{artifact.number}]({base}.png)"
+                       f"\n\n{said}ours: mean ± 95% CI over seeds ({', '.join(artifact.sweeps)})\n\n{notes}"
+                       f"{chr(10) if notes else ''}{markdown(shown)}")
+        files["csv"] = table.to_csv(index=False)
+        return files
+
+    return render
