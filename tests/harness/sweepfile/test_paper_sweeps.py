@@ -147,9 +147,9 @@ def test_a_paper_file_says_paper_table_runs_cost_and_data(rel):
     text = path.read_text()
     header = text.split("\nname:", 1)[0]
     assert header.startswith("# ") and all(line.startswith("#") for line in header.splitlines()), path
-    assert PAPERS[path.parent.name] in header and re.search(r"Table \d", header), path
+    assert PAPERS[path.parent.name] in header and re.search(r"(Table|Figure) \d", header), path
     assert "Cost" in header and "Runs" in header, path
-    assert re.fullmatch(r"table\d+_(search|select|eval|random)(_[a-z0-9_]+)?", path.stem), path
+    assert re.fullmatch(r"(table|figure)\d+[a-z]?_(search|select|eval|random)(_[a-z0-9_]+)?", path.stem), path
     body = yaml.safe_load(text)
     if body.get("trainable", "search") in ("search", "evaluate"):
         assert "--set data_root=" in header, f"{path}: say how to point the sweep at the data"
