@@ -1,6 +1,7 @@
-"""Paper artifacts: every table and figure of the five papers as a registry entry that knows its sweep files, how
-to build our numbers from their Parquet results, and how to render them beside the paper's reported numbers
-(``analysis/references``; figures: as images with 95% confidence bands, ``analysis.artifacts.figures``). ``dartsweep report`` renders all of them; docs/reproduce.md lists them.
+"""Paper artifacts: every table and figure of the five papers as a registry entry that knows its sweep files,
+how to build our numbers from their Parquet results, and how to render them beside the paper's reported
+numbers (``analysis/references``; figures: images with 95% confidence bands, ``analysis.artifacts.figures``).
+``dartsweep report`` renders all of them; docs/reproduce.md lists them.
 
 Pure pandas/matplotlib/PyYAML, like the rest of ``analysis``. Each paper's module registers its artifacts on
 import; :data:`PAPER_MODULES` lists the built-in ones.

@@ -18,7 +18,7 @@ from analysis.artifacts.results import REPO, command, missing, sweep_name
 
 def test_the_registered_artifacts_and_their_sweep_files():
     assert {"em_darts/table1", "em_darts/table3", "em_darts/table4", "em_darts/table5", "em_darts/table6",
-            "ber/table1", "is_darts/table1", "single_darts/table1"} <= set(ARTIFACTS)
+            "ber/table1", "is_darts/table1", "single_darts/table1", "darts_pt/table4"} <= set(ARTIFACTS)
     for artifact in ARTIFACTS.values():
         for f in artifact.sweeps:
             assert (REPO / f).exists(), f
@@ -82,6 +82,23 @@ def test_best_of_n_as_test_error_and_configured_values():
     bad = search.assign(**{"method.mutation.p_max": [0.2, 0.3, 0.25, 0.25, 0.4, 0.4]})
     with pytest.raises(ValueError, match="disagree"):
         ARTIFACTS["em_darts/table5"].build(bad, pd.DataFrame())
+
+
+def test_darts_pt_nb201_row_as_test_error_of_the_searched_and_selected_cells():
+    rows = [{"sweep": sweep, "method": method, "select_rule": rule, "seed": seed, "status": "TERMINATED",
+             "nb201_cifar10_test": base + seed}
+            for sweep, method, rule, base in (("darts_pt_table4_search_nb201", "darts-pt", None, 54.0),
+                                              ("darts_pt_table4_search_nb201", "darts-fix-alpha", None, 80.0),
+                                              ("darts_pt_table4_select_nb201", None, "pt", 88.0),
+                                              ("darts_pt_table4_select_nb201_fix_alpha", None, "pt-fix-alpha", 93.0))
+            for seed in range(4)]
+    artifact = ARTIFACTS["darts_pt/table4"]
+    c = compare(artifact.build(pd.DataFrame(rows), pd.DataFrame()), artifact.reference_table())
+    nb201 = c[c["row"] == "NAS-Bench-201"].set_index("column")
+    assert list(nb201.index) == ["DARTS", "DARTS+PT", "DARTS+PT (fix α)"] and (nb201["n"] == 4).all()
+    assert list(nb201["ours_mean"]) == pytest.approx([44.5, 10.5, 5.5])  # 100 - mean accuracy
+    assert nb201.loc["DARTS+PT", "paper"] == "11.89" and nb201.loc["DARTS", "difference"] == pytest.approx(-1.2)
+    assert (c[c["row"] == "DARTS Space"]["n"] == 0).all()  # trained from scratch: quoted only
 
 
 def test_growth_strategies_with_the_linear_row_from_table1():

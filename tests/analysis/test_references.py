@@ -41,6 +41,10 @@ def test_values_parse_as_printed():
     assert growth.row("exponential").values[0].parts == ("91.52", "0.02")
     cost = references.table("em_darts", "Table 6").row("EM-DARTS (p_max = 0.5)").values
     assert cost[0].blank and cost[2].parts == ("0.407", None)
+    pt = references.table("darts_pt", "Table 4")  # 001_… Table 4: test error, the NB201 row printed "45.7"
+    assert [c.key for c in pt.columns] == ["darts", "darts_pt", "darts_pt_fix_alpha"]
+    assert [v.parts for v in pt.row("NAS-Bench-201").values] == [("45.7", None), ("11.89", None), ("6.20", None)]
+    assert pt.row("DARTS Space").values[1].mean == 2.61
 
 
 @pytest.mark.parametrize(("body", "needle"), [
