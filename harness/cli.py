@@ -17,7 +17,7 @@ from harness.errors import CliError
 
 COMMAND_MODULES = (
     "spaces", "methods", "search", "params", "nb201", "select", "evaluate", "run", "resume", "collect", "table",
-    "stamp", "report",
+    "stamp", "report", "plot",
 )
 
 

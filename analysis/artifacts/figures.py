@@ -10,7 +10,6 @@ image, the points and the paper's statement where it gives one (figures print no
 from __future__ import annotations
 
 import io
-import math
 import textwrap
 from collections.abc import Callable, Mapping
 
@@ -23,22 +22,8 @@ import pandas as pd  # noqa: E402
 from analysis.artifacts.base import OURS_COLUMNS, Builder  # noqa: E402
 from analysis.artifacts.grid import Select, _matching  # noqa: E402
 from analysis.artifacts.render import markdown  # noqa: E402
+from analysis.plots import STYLE, ci95  # noqa: E402
 from analysis.references import RefTable  # noqa: E402
-
-T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-        2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
-"""Student's t quantile 0.975 for 1–30 degrees of freedom (standard tables); 1.96 beyond."""
-STYLE = {"figure.figsize": (6.4, 4.0), "axes.grid": True, "grid.alpha": 0.3, "legend.fontsize": 8,
-         "savefig.dpi": 150}
-"""One look for every figure artifact."""
-
-
-def ci95(std: float, n: int) -> float:
-    """Half-width of the 95% confidence interval of a mean over ``n`` runs with sample std ``std`` (NaN: n < 2)."""
-    if n < 2 or math.isnan(std):
-        return math.nan
-    t = T975[n - 2] if n - 1 <= len(T975) else 1.96
-    return t * std / math.sqrt(n)
 
 
 def epoch_curves(series: Mapping[str, Select], metric: str) -> Builder:

@@ -30,6 +30,40 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def render_artifact(root: Path, key: str, out: Path | None, kind: str) -> list[Path]:
+    """One artifact (``dartsweep table/plot --artifact KEY``): its files under ``out`` (default ROOT/report), or a
+    one-line error naming what is missing."""
+    artifact = ARTIFACTS.get(key)
+    if artifact is None:
+        allowed = ", ".join(k for k, a in ARTIFACTS.items() if a.kind == kind)
+        raise CliError(f"--artifact {key!r}: no such {kind}; allowed: {allowed}")
+    if artifact.kind != kind:
+        raise CliError(f"--artifact {key}: a {artifact.kind}; use `dartsweep {'plot' if kind == 'table' else 'table'}`")
+    if not root.is_dir():
+        raise CliError(f"{root}: no such results root (the --storage of `dartsweep run`)")
+    absent = artifact_results.missing(root, artifact)
+    if absent:
+        raise CliError(f"{key}: no results for {', '.join(absent)} under {root}; run: "
+                       f"{artifact_results.command(root, absent)}")
+    return write_files(artifact, root, out or root / "report")
+
+
+def write_files(artifact, root: Path, out: Path) -> list[Path]:
+    """The artifact rendered from the results under ``root`` into ``out``; the paths written."""
+    out.mkdir(parents=True, exist_ok=True)
+    trials, epochs = artifact_results.load(root, artifact)
+    base = artifact.key.replace("/", "_")
+    written = []
+    for ext, content in render(artifact, trials, epochs).items():
+        path = out / f"{base}.{ext}"
+        if isinstance(content, bytes):  # a figure's PNG / PDF
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        written.append(path)
+    return written
+
+
 def run(args: argparse.Namespace) -> int:
     root = Path(args.root)
     if not root.is_dir():
@@ -42,16 +76,8 @@ def run(args: argparse.Namespace) -> int:
         if absent:
             missing.append((artifact, artifact_results.command(root, absent)))
             continue
-        trials, epochs = artifact_results.load(root, artifact)
-        base = artifact.key.replace("/", "_")
-        files = render(artifact, trials, epochs)
-        for ext, content in files.items():
-            path = out / f"{base}.{ext}"
-            if isinstance(content, bytes):  # a figure's PNG / PDF
-                path.write_bytes(content)
-            else:
-                path.write_text(content, encoding="utf-8")
-        rendered.append((artifact, base, list(files)))
+        written = write_files(artifact, root, out)
+        rendered.append((artifact, artifact.key.replace("/", "_"), [p.suffix[1:] for p in written]))
     index = ["# Paper artifacts", "", f"results: {root}", ""]
     if rendered:
         index.append(markdown(pd.DataFrame(

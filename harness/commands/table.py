@@ -32,6 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rank-by", default=None, metavar="COL",
                    help=f"column that picks the best trial for --stat best (default: {RANK_BY} when present, else "
                    "the first metric)")
+    p.add_argument("--artifact", default=None, metavar="KEY",
+                   help="a paper table, e.g. em_darts/table1: PATH is then the results root, and the table is printed "
+                   "beside the paper's numbers (and written as by `dartsweep report`)")
     p.set_defaults(func=run)
 
 
@@ -52,6 +55,12 @@ def is_replicate(key: str) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.artifact:
+        from harness.commands.report import render_artifact
+
+        written = render_artifact(Path(args.path), args.artifact, None, "table")
+        print(next(p for p in written if p.suffix == ".md").read_text(encoding="utf-8"), end="")
+        return 0
     try:
         trials = load_trials(args.path)
     except FileNotFoundError as err:
