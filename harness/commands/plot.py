@@ -53,7 +53,7 @@ def _read(path: Path, what: str) -> pd.DataFrame:
 
 def run(args: argparse.Namespace) -> int:
     if args.artifact:
-        for path in render_artifact(Path(args.path), args.artifact, Path(args.out) if args.out else None, "figure"):
+        for path in render_artifact(args.path, args.artifact, Path(args.out) if args.out else None, "figure"):
             print(path)
         return 0
     path = Path(args.path)

@@ -24,13 +24,29 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "trials.parquet under RESULTS_ROOT, write DIR/<paper>_<artifact>.{md,csv,tex} (tables: ours, "
                        "the paper's number, the difference) or .{png,pdf,csv,md} (figures, 95% CI bands) and "
                        "DIR/index.md; list the others with the dartsweep run command that produces them.")
-    p.add_argument("root", metavar="RESULTS_ROOT", help="local results root (the --storage of dartsweep run)")
+    p.add_argument("root", metavar="RESULTS_ROOT", help="results root (the --storage of dartsweep run): a local path, "
+                   "or an s3:// / gs:// URI read in place")
     p.add_argument("--paper", choices=papers, default=None, help="only this paper's artifacts")
-    p.add_argument("--out", default=None, metavar="DIR", help="output folder (default: RESULTS_ROOT/report)")
+    p.add_argument("--out", default=None, metavar="DIR", help="local output folder (default: RESULTS_ROOT/report, "
+                   "or ./report for a URI root)")
     p.set_defaults(func=run)
 
 
-def render_artifact(root: Path, key: str, out: Path | None, kind: str) -> list[Path]:
+def check_root(root: str) -> None:
+    try:
+        found = artifact_results.is_root(root)
+    except artifact_results.ResultsRootError as err:
+        raise CliError(str(err)) from None
+    if not found:
+        raise CliError(f"{root}: no such results root (the --storage of `dartsweep run`)")
+
+
+def default_out(root: str) -> Path:
+    """Where the files go without --out: beside the results for a local root, ./report for a URI."""
+    return Path("report") if "://" in root else Path(root) / "report"
+
+
+def render_artifact(root: str, key: str, out: Path | None, kind: str) -> list[Path]:
     """One artifact (``dartsweep table/plot --artifact KEY``): its files under ``out`` (default ROOT/report), or a
     one-line error naming what is missing."""
     artifact = ARTIFACTS.get(key)
@@ -39,16 +55,15 @@ def render_artifact(root: Path, key: str, out: Path | None, kind: str) -> list[P
         raise CliError(f"--artifact {key!r}: no such {kind}; allowed: {allowed}")
     if artifact.kind != kind:
         raise CliError(f"--artifact {key}: a {artifact.kind}; use `dartsweep {'plot' if kind == 'table' else 'table'}`")
-    if not root.is_dir():
-        raise CliError(f"{root}: no such results root (the --storage of `dartsweep run`)")
+    check_root(root)
     absent = artifact_results.missing(root, artifact)
     if absent:
         raise CliError(f"{key}: no results for {', '.join(absent)} under {root}; run: "
                        f"{artifact_results.command(root, absent)}")
-    return write_files(artifact, root, out or root / "report")
+    return write_files(artifact, root, out or default_out(root))
 
 
-def write_files(artifact, root: Path, out: Path) -> list[Path]:
+def write_files(artifact, root: str, out: Path) -> list[Path]:
     """The artifact rendered from the results under ``root`` into ``out``; the paths written."""
     out.mkdir(parents=True, exist_ok=True)
     trials, epochs = artifact_results.load(root, artifact)
@@ -65,10 +80,9 @@ def write_files(artifact, root: Path, out: Path) -> list[Path]:
 
 
 def run(args: argparse.Namespace) -> int:
-    root = Path(args.root)
-    if not root.is_dir():
-        raise CliError(f"{root}: no such results root (the --storage of `dartsweep run`)")
-    out = Path(args.out) if args.out else root / "report"
+    root = args.root
+    check_root(root)
+    out = Path(args.out) if args.out else default_out(root)
     out.mkdir(parents=True, exist_ok=True)
     rendered, missing = [], []
     for artifact in for_paper(args.paper):

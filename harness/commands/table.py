@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     if args.artifact:
         from harness.commands.report import render_artifact
 
-        written = render_artifact(Path(args.path), args.artifact, None, "table")
+        written = render_artifact(args.path, args.artifact, None, "table")
         print(next(p for p in written if p.suffix == ".md").read_text(encoding="utf-8"), end="")
         return 0
     try:
