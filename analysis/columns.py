@@ -225,8 +225,14 @@ def _source(key: str) -> Column:
                   f"chained trials: {key} of the search trial they start from", fmt=inner.fmt)
 
 
+def _weight_grad(op: str) -> Column:
+    return Column(f"dL_dp_{op}", f"∂L/∂p of {op}", description=f"probe edge_weight_grad: gradient of the loss "
+                  f"w.r.t. the weight of {op} on the watched edge, mean over the epoch's α updates (003_… Figure 3)")
+
+
 PREFIXES: dict[str, Callable[[str], Column]] = {
     "nb201_": _nb201, "shrink_remaining_": _remaining, "versions.": _version, "source.": _source,
+    "dL_dp_": _weight_grad,
 }
 
 

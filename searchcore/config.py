@@ -260,6 +260,17 @@ class MethodConfig(StrictModel):
         return value
 
 
+class ProbeConfig(StrictModel):
+    """Diagnostics for the papers' figures (``searchcore.probes``); none of them runs unless named here."""
+
+    names: list[Annotated[str, registry_name("searchcore.probes:PROBES")]] = []
+    """Probes to attach (``dartsweep methods`` lists them): off by default, an artifact's sweep names its own."""
+    cell: str | None = None
+    """Cell type the edge probes watch (``None``: the space's first; 003_… Figure 3 shows a normal cell)."""
+    edge: int = Field(0, ge=0)
+    """Edge the edge probes watch (003_… Figure 3 shows one edge; which one it does not say: the first)."""
+
+
 class SearchConfig(StrictModel):
     space: Annotated[str, registry_name("searchcore.spaces:SPACES")] = "nb201"
     """A registered search space (``dartsweep spaces``); NB201 is the papers' common benchmark."""
@@ -281,6 +292,7 @@ class SearchConfig(StrictModel):
     supernet: SupernetConfig = SupernetConfig()
     optim: WeightOptimConfig = WeightOptimConfig()
     method: MethodConfig = MethodConfig()
+    probes: ProbeConfig = ProbeConfig()
 
 
 # ---------------------------------------------------------------- dotted keys, YAML

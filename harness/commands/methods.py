@@ -58,6 +58,11 @@ def run(args: argparse.Namespace) -> int:
     for name, rule in SELECTION_RULES.items():
         print(f"  {name} [{rule.stage}]: {rule.summary} — {rule.source}")
     print_protocols()
+    from searchcore.probes import PROBES
+
+    print("\nprobes (off by default; a search names them in probes.names, e.g. --set probes.names=[edge_weight_grad])")
+    for name, spec in PROBES.items():
+        print(f"  {name}: {spec.summary}")
     print("\nwhere each default comes from, and where papers and code disagree: docs/fidelity.md")
     baselines = [spec for _, spec in TRAINABLES.items() if spec.baseline]
     if baselines:

@@ -93,6 +93,9 @@ def fusion_problem(configs: list[SearchConfig]) -> str:
     if random_ops:
         return (f"space {cfg.space!r} has ops drawing from the global RNG ({', '.join(random_ops)}): fused seeds "
                 "would draw from one stream, not each its own; use seeds_per_trial: 1")
+    if cfg.probes.names:
+        return (f"probes ({', '.join(cfg.probes.names)}) hook one supernet's tensors, not a stack of them; "
+                "use seeds_per_trial: 1")
     if SELECTION_RULES.get(cfg.method.selection).hooks(cfg):
         return (f"selection {cfg.method.selection!r} changes each seed's supernet during the search (IS-DARTS "
                 "prunes its own ops per seed), which the fused path does not follow; use seeds_per_trial: 1")

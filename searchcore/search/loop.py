@@ -27,6 +27,7 @@ from searchcore.methods.activations import ACTIVATIONS
 from searchcore.methods.mutation import EdgeMutator
 from searchcore.methods.regularizers import regularizer_weight
 from searchcore.methods.schedules import mutation_probability
+from searchcore.probes import PROBES
 from searchcore.run_api import EpochHook
 from searchcore.search.checkpoint import load_checkpoint, save_checkpoint, seed_everything, set_rng_state
 from searchcore.search.data import SearchData, build_search_data, epoch_generator
@@ -96,6 +97,7 @@ class SearchRun:
         benchmark = self.space.family.benchmark
         self.table = benchmark.load(cfg.nb201_table) if benchmark is not None and cfg.nb201_table else None
         self.epoch_hooks: list[EpochHook] = self.rule.hooks(cfg)
+        self.probes = [PROBES.get(name).build(self, cfg.probes) for name in cfg.probes.names]
 
     # ------------------------------------------------------------------ checkpoints
 
@@ -288,6 +290,8 @@ class SearchRun:
         check_finite(epoch + 1, metrics, dict(self.model.alphas.items()))
         metrics.update(self.architecture_metrics())
         metrics.update(self.weight_metrics())
+        for probe in self.probes:
+            metrics.update(probe.epoch_metrics())
         metrics["p"] = p
         metrics["mutation_rate"] = mutator.realised_rate if mutator else 0.0
         metrics["reg_lambda"] = regularizer_weight(cfg.method.regularizer, epoch)

@@ -27,6 +27,8 @@ class Supernet(nn.Module):
         self.space = space
         self.activation = activation
         ACTIVATIONS.get(activation)
+        self.weight_grad_hooks: list = []
+        """``(cell type, edge weights)`` callbacks run where the weights carry α's gradient (probes)."""
         self.alphas = nn.ParameterDict(
             {c.name: nn.Parameter(torch.zeros(c.num_edges, c.num_ops)) for c in space.cells}
         )
@@ -73,6 +75,9 @@ class Supernet(nn.Module):
             if bool(rows.any()):
                 w = torch.where(rows[:, None], fixed, w)
             out[c.name] = w * self.op_mask(c.name)
+            if self.weight_grad_hooks and out[c.name].requires_grad:
+                for hook in self.weight_grad_hooks:
+                    hook(c.name, out[c.name])
         return out
 
     def edge_weights_static(self) -> dict[str, torch.Tensor]:
