@@ -268,7 +268,10 @@ class ProbeConfig(StrictModel):
     cell: str | None = None
     """Cell type the edge probes watch (``None``: the space's first; 003_… Figure 3 shows a normal cell)."""
     edge: int = Field(0, ge=0)
-    """Edge the edge probes watch (003_… Figure 3 shows one edge; which one it does not say: the first)."""
+    """Edge the edge probes watch (index into the cell type's edges; 003_… Figure 3: edge 3←2, NB201's index 5)."""
+    instance: int | None = None
+    """Cell instance the edge probes watch, negative from the end (−1: the last; 003_… Figure 3: the 15th cell of
+    NB201's 15, i.e. −1); ``None``: the gradient of the weights every instance shares (the α gradient's source)."""
 
 
 class SearchConfig(StrictModel):

@@ -3,8 +3,10 @@
 Single-DARTS (003_… §4, Figure 3) plots the gradient of the loss with respect to the op weights p = activation(α)
 of one edge during search, to show how bi-level updates starve parametric ops. The probe hooks the edge weights of
 the watched cell type where the α gradient is taken (bi-level α steps, single-level steps), sums the gradient row
-of the watched edge (over every cell instance sharing those weights, which is what ∂L/∂p is when cells share α)
-and reports its mean per step as ``dL_dp_<op>`` columns. Weight steps hold α fixed, so they are not counted.
+of the watched edge, either over every cell instance sharing those weights (``probes.instance: null``: the gradient
+α receives) or of one instance (the paper's "edge 3←2 in the 15th cell": ``probes.edge: 5``,
+``probes.instance: -1`` on NB201), and reports its mean per step as ``dL_dp_<op>`` columns. Weight steps hold α
+fixed, so they are not counted.
 """
 
 from __future__ import annotations
@@ -29,10 +31,22 @@ class EdgeWeightGrad:
         self.ops = cell.edge_ops[cfg.edge]
         self.total = torch.zeros(len(self.ops), dtype=torch.float64)
         self.steps = 0
-        run.model.weight_grad_hooks.append(self._hook)
+        if cfg.instance is None:
+            run.model.weight_grad_hooks.append(self._hook)
+            return
+        instances = [i for i, (t, _) in enumerate(run.model.search_cells()) if t == self.cell]
+        if not -len(instances) <= cfg.instance < len(instances):
+            raise ValueError(f"probes.instance: {cfg.instance} out of range; the supernet has {len(instances)} "
+                             f"{self.cell} cells")
+        self.instance = instances[cfg.instance]
+        run.model.instance_grad_hooks.append(self._instance_hook)
 
     def _hook(self, cell: str, weights: torch.Tensor) -> None:
         if cell == self.cell:
+            weights.register_hook(self._record)
+
+    def _instance_hook(self, index: int, cell: str, weights: torch.Tensor) -> None:
+        if index == self.instance:
             weights.register_hook(self._record)
 
     def _record(self, grad: torch.Tensor) -> None:

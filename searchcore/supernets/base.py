@@ -29,6 +29,9 @@ class Supernet(nn.Module):
         ACTIVATIONS.get(activation)
         self.weight_grad_hooks: list = []
         """``(cell type, edge weights)`` callbacks run where the weights carry α's gradient (probes)."""
+        self.instance_grad_hooks: list = []
+        """``(instance index, cell type, that instance's edge weights)`` callbacks, for probes of one cell instance:
+        the instance then gets its own copy of the weights, whose gradient is that instance's share."""
         self.alphas = nn.ParameterDict(
             {c.name: nn.Parameter(torch.zeros(c.num_edges, c.num_ops)) for c in space.cells}
         )
@@ -128,8 +131,12 @@ class Supernet(nn.Module):
         instance by instance in that order (so a fused run can draw the same ones; ``searchcore.fused``)."""
         active = self.active_by_type(weights)
         cell_weights, cell_active = [], []
-        for t, _ in self.search_cells():
+        for i, (t, _) in enumerate(self.search_cells()):
             w, a = self.mutate(weights[t], active[t], self.space.cell(t), mutator)
+            if self.instance_grad_hooks and w.requires_grad:
+                w = w.clone()  # same values; its gradient is this instance's alone
+                for hook in self.instance_grad_hooks:
+                    hook(i, t, w)
             cell_weights.append(w)
             cell_active.append(a)
         return cell_weights, cell_active

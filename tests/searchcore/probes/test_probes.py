@@ -68,3 +68,25 @@ def test_fused_seeds_refuse_probes():
     configs = [resolve_config("darts", "nb201", "digits", {**TINY, "seed": s, "probes.names": ["edge_weight_grad"]})
                for s in (0, 1)]
     assert "probes (edge_weight_grad)" in fusion_problem(configs)
+
+
+def test_one_cell_instance_gets_its_own_share_of_the_gradient():
+    """NB201 cells share α: the gradient of the shared weights is the sum of every instance's share, and
+    ``probes.instance`` picks one share (Single-DARTS' "15th cell"; here the last of 3)."""
+    cfg = resolve_config("darts", "nb201", "digits", {**TINY, "probes.names": ["edge_weight_grad"], "probes.edge": 5})
+    model = build_supernet(cfg, 10)
+    model.init_alphas("normal", 0.5, None, torch.Generator().manual_seed(0))
+
+    class Run:
+        space = get_space("nb201")
+
+    run = Run()
+    run.model = model
+    probes = [EdgeWeightGrad(run, cfg.probes.model_copy(update={"instance": i})) for i in (None, 0, 1, -1)]
+    x, y = torch.randn(4, 3, 16, 16), torch.tensor([0, 1, 2, 3])
+    nn.functional.cross_entropy(model(x), y).backward()
+    shared, *shares = [torch.tensor(list(p.epoch_metrics().values())) for p in probes]
+    assert not torch.allclose(shares[0], shares[2])
+    assert torch.allclose(shared, sum(shares), atol=1e-6)
+    with pytest.raises(ValueError, match="probes.instance: 3 out of range; the supernet has 3 cell cells"):
+        EdgeWeightGrad(run, cfg.probes.model_copy(update={"instance": 3}))
