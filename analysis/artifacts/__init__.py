@@ -14,7 +14,7 @@ import importlib
 from analysis.artifacts.base import ARTIFACTS, STATISTICS, Artifact, for_paper, register
 from analysis.artifacts.render import table_files
 
-PAPER_MODULES = ("em_darts", "nb201_tables", "darts_pt")
+PAPER_MODULES = ("em_darts", "nb201_tables", "darts_pt", "single_darts", "ber")
 for _name in PAPER_MODULES:
     importlib.import_module(f"analysis.artifacts.{_name}")
 

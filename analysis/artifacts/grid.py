@@ -66,16 +66,19 @@ def _cell(trials: pd.DataFrame, metric: str, statistic: str) -> tuple[int, float
     return n, mean, std
 
 
-def with_epoch_total(build: Builder, metric: str, column: str = "epoch_seconds", scale: float = 1.0) -> Builder:
+def with_epoch_total(build: Builder, metric: str, column: str = "epoch_seconds", scale: float = 1.0,
+                     how: str = "sum") -> Builder:
     """``build`` on trials with one more column, ``metric``: the trial's ``column`` summed over its rows of
-    epochs.parquet, times ``scale`` (EM-DARTS Table 6: ``epoch_seconds`` / 86400 = search cost in days). A trial
-    without such rows has none (NaN), so its cell leaves it out."""
+    epochs.parquet, times ``scale`` (EM-DARTS Table 6: ``epoch_seconds`` / 86400 = search cost in days); ``how``
+    another aggregation of them (``max``: r-DARTS Table 3's peak memory of a search). A trial without such rows
+    has none (NaN), so its cell leaves it out."""
 
     def build_with_total(trials: pd.DataFrame, epochs: pd.DataFrame) -> pd.DataFrame:
         keys = ["sweep", "trial_id"]
         if not epochs.empty and {column, *keys} <= set(epochs) and set(keys) <= set(trials):
             values = pd.to_numeric(epochs[column], errors="coerce") * scale
-            totals = epochs[keys].assign(**{metric: values}).groupby(keys, as_index=False)[metric].sum(min_count=1)
+            grouped = epochs[keys].assign(**{metric: values}).groupby(keys, as_index=False)[metric]
+            totals = grouped.sum(min_count=1) if how == "sum" else grouped.agg(how)
             trials = trials.drop(columns=[metric], errors="ignore").merge(totals, on=keys, how="left")
         return build(trials, epochs)
 

@@ -18,7 +18,8 @@ from analysis.artifacts.results import REPO, command, missing, sweep_name
 
 def test_the_registered_artifacts_and_their_sweep_files():
     assert {"em_darts/table1", "em_darts/table3", "em_darts/table4", "em_darts/table5", "em_darts/table6",
-            "ber/table1", "is_darts/table1", "single_darts/table1", "darts_pt/table4"} <= set(ARTIFACTS)
+            "ber/table1", "is_darts/table1", "single_darts/table1", "darts_pt/table4", "single_darts/table4",
+            "single_darts/table5", "ber/table3"} <= set(ARTIFACTS)
     for artifact in ARTIFACTS.values():
         for f in artifact.sweeps:
             assert (REPO / f).exists(), f
@@ -133,6 +134,79 @@ def test_search_cost_in_days_from_the_summed_epoch_seconds():
     assert math.isclose(half["difference"], 1.0 - 0.407)
     assert artifact.build(trials, pd.DataFrame()).empty  # no epochs: no cost
     assert "our hardware" in " ".join(artifact.notes)
+
+
+def _single_darts_trials() -> pd.DataFrame:
+    """Table 4's sweep (3 levels) and Table 5's (10 settings), 5 seeds each; accuracy = a base per setting + seed."""
+    ln7 = -math.log(7.0)
+    settings = [("single_darts_table4_search", {"method": "single-darts", "method.level": level,
+                                                "method.activation": "softmax"}, base)
+                for level, base in (("bilevel", 60.0), ("same_subset", 80.0), ("single", 90.0))]
+    settings += [("single_darts_table5_search",
+                  {"method": m, "method.activation": act, "method.alpha_init_value": alpha, "optim.lr": lr,
+                   "method.arch_optim.optimizer": opt}, base)
+                 for m, act, alpha, lr, opt, base in (
+                     ("darts", "softmax", None, 0.001, "sgd", 91.0), ("darts", "softmax", None, 0.005, "sgd", 61.0),
+                     ("darts", "softmax", None, 0.025, "sgd", 40.0),
+                     ("single-darts", "sigmoid", ln7, 0.001, "sgd", 94.0),
+                     ("single-darts", "sigmoid", ln7, 0.005, "sgd", 93.0),
+                     ("single-darts", "sigmoid", ln7, 0.025, "sgd", 92.0),
+                     ("darts", "sigmoid", ln7, 0.005, "sgd", 80.0),
+                     ("single-darts", "sigmoid", 0.0, 0.005, "sgd", 70.0),
+                     ("darts", "softmax", None, 0.005, "adam", 81.0),
+                     ("single-darts", "sigmoid", ln7, 0.005, "adam", 89.0))]
+    return pd.DataFrame([{"sweep": sweep, **config, "seed": seed, "status": "TERMINATED",
+                          **{f"nb201_{d}_test": base + seed for d in ("cifar10", "cifar100", "imagenet16")}}
+                         for sweep, config, base in settings for seed in range(5)])
+
+
+def test_single_darts_ablations_by_level_lr_activation_and_optimiser():
+    trials = _single_darts_trials()
+    levels = ARTIFACTS["single_darts/table4"]
+    c = compare(levels.build(trials, pd.DataFrame()), levels.reference_table())
+    assert list(dict.fromkeys(c["row"])) == ["bi-level", "same subset", "same batch"]
+    assert list(dict.fromkeys(c["column"])) == ["CIFAR10", "CIFAR100", "ImgNet16-120"] and (c["n"] == 5).all()
+    cell = c[(c["row"] == "same subset") & (c["column"] == "CIFAR10")].iloc[0]
+    assert cell["ours_mean"] == 82.0 and cell["paper"] == "84.34 ± 0.02" and cell["difference"] == pytest.approx(-2.34)
+    ablation = ARTIFACTS["single_darts/table5"]
+    c = compare(ablation.build(trials, pd.DataFrame()), ablation.reference_table())
+    ours = c[c["column"] == "CIFAR10"].set_index("row")["ours_mean"]
+    assert len(ours) == 15 and (c["n"] == 5).all()  # every printed row filled, 5 seeds each
+    assert dict(ours) == {
+        "DARTS, lr 0.001": 93.0, "DARTS, lr 0.005": 63.0, "DARTS, lr 0.025": 42.0, "Single-DARTS, lr 0.001": 96.0,
+        "Single-DARTS, lr 0.005": 95.0, "Single-DARTS, lr 0.025": 94.0, "DARTS, Softmax": 63.0,
+        "DARTS, Sigmoid": 82.0, "Single-DARTS, Softmax": 92.0,  # Table 4's same-batch trials
+        "Single-DARTS, Sigmoid": 95.0, "Single-DARTS, Sigmoid*": 72.0, "DARTS, SGD": 63.0, "DARTS, Adam": 83.0,
+        "Single-DARTS, SGD": 95.0, "Single-DARTS, Adam": 91.0}
+    sigmoid_star = c[(c["row"] == "Single-DARTS, Sigmoid*") & (c["column"] == "CIFAR100")].iloc[0]
+    assert sigmoid_star["paper"] == "70.71 ± 0" and sigmoid_star["paper_std"] == 0.0
+
+
+def test_memory_table_from_the_largest_epoch_peak_of_each_search():
+    runs = [("ber_table3_search", "darts", "cifar10", (8000.0, 8200.0)),
+            ("ber_table2_search", "r-darts", "cifar10", (8100.0, 8300.0)),
+            ("ber_table2_search", "r-darts", "cifar10", (8500.0, 8400.0)),
+            ("em_darts_table1_search", "darts", "cifar10", (1900.0, 2000.0)),
+            ("em_darts_table1_search", "em-darts", "cifar10", (5000.0, 5000.0)),
+            ("ber_table1_search", "r-darts", "cifar10", (2100.0, 2000.0)),
+            ("ber_table1_search", "r-darts", "cifar100", (9000.0, 9000.0))]
+    trials = pd.DataFrame([{"sweep": s, "trial_id": f"t{i}", "method": m, "dataset": d, "status": "TERMINATED",
+                            "peak_memory_mb": peaks[-1]} for i, (s, m, d, peaks) in enumerate(runs)])
+    epochs = pd.DataFrame([{"sweep": s, "trial_id": f"t{i}", "epoch": e + 1, "peak_memory_mb": p}
+                           for i, (s, _, _, peaks) in enumerate(runs) for e, p in enumerate(peaks)])
+    artifact = ARTIFACTS["ber/table3"]
+    c = compare(artifact.build(trials, epochs), artifact.reference_table()).set_index(["row", "column"])
+    assert c.loc[("DARTS", "DARTS"), "ours_mean"] == 8200.0 and c.loc[("DARTS", "DARTS"), "paper"] == "8554"
+    assert c.loc[("DARTS", "r-DARTS (ours)"), "ours_mean"] == 8400.0  # max per search, then the mean
+    assert c.loc[("DARTS", "r-DARTS (ours)"), "n"] == 2
+    assert c.loc[("NAS-Bench-201", "DARTS"), "ours_mean"] == 2000.0  # DARTS (1st) of EM-DARTS Table 1 only
+    assert c.loc[("NAS-Bench-201", "r-DARTS (ours)"), "ours_mean"] == 2100.0  # CIFAR-10 searches only
+    assert c.loc[("NAS-Bench-201", "r-DARTS (ours)"), "difference"] == pytest.approx(2100.0 - 2012)
+    assert pd.isna(c.loc[("NAS-Bench-201", "SNAS"), "paper"]) and c.loc[("DARTS", "SNAS"), "n"] == 0
+    assert artifact.build(trials, pd.DataFrame()).empty  # no epochs: no peak
+    assert "measured on our device" in " ".join(artifact.notes)
+    md = render(artifact, trials, epochs)["md"]
+    assert "| DARTS | DARTS | 1 | 8200 | 8554 | -354 |" in md
 
 
 def test_files_markdown_csv_and_escaped_booktabs_latex():

@@ -45,6 +45,16 @@ def test_values_parse_as_printed():
     assert [c.key for c in pt.columns] == ["darts", "darts_pt", "darts_pt_fix_alpha"]
     assert [v.parts for v in pt.row("NAS-Bench-201").values] == [("45.7", None), ("11.89", None), ("6.20", None)]
     assert pt.row("DARTS Space").values[1].mean == 2.61
+    levels = references.table("single_darts", "Table 4")  # 003_… Table 4: rows marked by ticks, bold best row
+    assert [r.row for r in levels.rows] == ["bi-level", "same subset", "same batch"]
+    assert levels.row("same batch").values[2].parts == ("46.10", "0.34")  # printed "<b>46.10</b> ±0.34"
+    ablation = references.table("single_darts", "Table 5")  # the method printed on a group's first line only
+    assert len(ablation.rows) == 15 and ablation.row("DARTS, lr 0.001").values[1].parts == ("68.21", "1.15")
+    assert ablation.row("Single-DARTS, Sigmoid*").values[0].parts == ("93.76", "0")
+    assert ablation.row("DARTS, Adam").text == "\tAdam\t" and ablation.row("DARTS, Adam").values[0].mean == 80.57
+    memory = references.table("ber", "Table 3")  # 004_… Table 3: one number per cell, "-" where SNAS has none
+    assert [v.text for v in memory.row("DARTS").values] == ["8554", "9400", "10580", "8554"]
+    assert memory.row("NAS-Bench-201").values[1].blank and memory.row("NAS-Bench-201").values[2].mean == 949
 
 
 @pytest.mark.parametrize(("body", "needle"), [

@@ -72,6 +72,10 @@ def test_missing_artifacts_are_listed_with_their_commands(results, tmp_path, cap
         "ber Table 1": "sweeps/ber/table1_search.yaml",  # its DARTS rows' sweep has run
         "is_darts Table 1": "sweeps/is_darts/table1_search.yaml",
         "single_darts Table 1": "sweeps/single_darts/table1_search.yaml",
+        "single_darts Table 4": "sweeps/single_darts/table4_search.yaml",
+        "single_darts Table 5": "sweeps/single_darts/table4_search.yaml sweeps/single_darts/table5_search.yaml",
+        "ber Table 3": "sweeps/ber/table1_search.yaml sweeps/ber/table2_search.yaml "
+                       "sweeps/ber/table3_search.yaml",  # its NB201 DARTS column's sweep has run
         **{f"em_darts Figure {n}": f"sweeps/em_darts/figure{n.lower()}_search.yaml" for n in ("2", "3a", "3b")},
     }
     listed = [line for line in index.splitlines() if line.startswith("* ")]

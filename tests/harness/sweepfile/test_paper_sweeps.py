@@ -5,6 +5,7 @@ run counts and protocols of their tables."""
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -65,8 +66,11 @@ EXPECTED: dict[str, tuple[int, str | None]] = {
     "single_darts/table2_search.yaml": (5, None),
     "single_darts/table2_eval.yaml": (5, "single-darts-imagenet"),
     "single_darts/table3_eval.yaml": (5, "single-darts-cifar"),
+    "single_darts/table4_search.yaml": (15, None),
+    "single_darts/table5_search.yaml": (50, None),
     "ber/table2_search.yaml": (4, None),
     "ber/table2_eval.yaml": (1, "darts-imagenet"),
+    "ber/table3_search.yaml": (1, None),
 }
 
 
@@ -134,6 +138,19 @@ def test_the_paper_sweeps_expand_to_their_tables_runs_and_protocols(tmp_path):
     cost = paper_files["em_darts/table6_search.yaml"].trials  # Table 6: p_max 0 / 0.5 / 1 on the DARTS space
     assert sorted(t.config["method"]["mutation"]["p_max"] for t in cost) == [0.0, 0.5, 1.0]
     assert {t.axes["space"] for t in cost} == {"darts"}
+    levels = paper_files["single_darts/table4_search.yaml"].trials  # Single-DARTS Table 4: only the level varies
+    assert {t.config["method"]["level"] for t in levels} == {"bilevel", "same_subset", "single"}
+    assert {(t.config["method"]["activation"], t.config["method"]["arch_optim"]["optimizer"], t.config["optim"]["lr"],
+             t.config["method"]["arch_optim"]["lr"]) for t in levels} == {("softmax", "sgd", 0.005, 0.005)}
+    ablation = paper_files["single_darts/table5_search.yaml"].trials  # Table 5: 10 settings, lr / act / opt
+    settings = {(t.config["method"]["level"], t.config["method"]["activation"], t.config["optim"]["lr"],
+                 t.config["method"]["arch_optim"]["optimizer"]) for t in ablation}
+    assert len(settings) == 9 and ("bilevel", "softmax", 0.025, "sgd") in settings  # Sigmoid* differs in α init
+    assert ("single", "sigmoid", 0.005, "adam") in settings and ("bilevel", "sigmoid", 0.005, "sgd") in settings
+    assert {t.config["method"]["alpha_init_value"] for t in ablation if t.axes["method"] == "single-darts"} == {
+        -math.log(7.0), 0.0}
+    memory = paper_files["ber/table3_search.yaml"].trials  # r-DARTS Table 3: DARTS beside table2_search's r-DARTS
+    assert {(t.axes["method"], t.axes["space"], t.axes["dataset"]) for t in memory} == {("darts", "darts", "cifar10")}
     small = paper_files["em_darts/table3_eval_small.yaml"]
     assert {t.axes["dataset"] for t in small.trials} == {"cifar100", "svhn"}
     assert all((t.config["network"]["layers"], t.config["data"]["batch_size"]) == (8, 128) for t in small.trials)
