@@ -74,6 +74,7 @@ def test_missing_artifacts_are_listed_with_their_commands(results, tmp_path, cap
         "single_darts Table 1": "sweeps/single_darts/table1_search.yaml",
         "single_darts Table 4": "sweeps/single_darts/table4_search.yaml",
         "single_darts Table 5": "sweeps/single_darts/table4_search.yaml sweeps/single_darts/table5_search.yaml",
+        "single_darts Figure 3": "sweeps/single_darts/figure3_search.yaml",
         "ber Table 3": "sweeps/ber/table1_search.yaml sweeps/ber/table2_search.yaml "
                        "sweeps/ber/table3_search.yaml",  # its NB201 DARTS column's sweep has run
         **{f"em_darts Figure {n}": f"sweeps/em_darts/figure{n.lower()}_search.yaml" for n in ("2", "3a", "3b")},

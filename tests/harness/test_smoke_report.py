@@ -21,7 +21,8 @@ FILES = {"sweeps/em_darts/table1_search.yaml": {}, "sweeps/is_darts/table1_searc
          "sweeps/em_darts/figure3a_search.yaml": {"method.mutation.p_max": [0.1]},
          "sweeps/em_darts/figure3b_search.yaml": {"epochs": [3]}, "sweeps/single_darts/table4_search.yaml": {},
          "sweeps/single_darts/table5_search.yaml": {}, "sweeps/ber/table1_search.yaml": {},
-         "sweeps/ber/table2_search.yaml": {}, "sweeps/ber/table3_search.yaml": {}}
+         "sweeps/ber/table2_search.yaml": {}, "sweeps/ber/table3_search.yaml": {},
+         "sweeps/single_darts/figure3_search.yaml": {}}
 """Paper sweep files -> grid values replaced in the test's copies (besides seed 0 only)."""
 ZIP = {"sweeps/single_darts/table5_search.yaml": ((1, 4), ()),
        "sweeps/ber/table1_search.yaml": ((0,), ("dataset", "epochs"))}
@@ -68,6 +69,11 @@ def test_smoke_runs_of_paper_sweeps_render_their_tables(tmp_path, capsys):
         points = pd.read_csv(out / f"em_darts_figure{number}.csv")
         assert sorted(set(points[x])) == values and (points["n"] >= 1).all()
     assert "[png](em_darts_figure2.png)" in (out / "index.md").read_text()
+    assert "rendered single_darts Figure 3 ->" in printed  # the edge_weight_grad probe's columns, per epoch
+    grads = pd.read_csv(out / "single_darts_figure3.csv")
+    assert set(grads["series"]) == {f"{m}: {op}" for m in ("DARTS", "Single-DARTS")
+                                    for op in ("skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")}
+    assert sorted(set(grads["search epoch"])) == [1, 2] and grads["mean"].abs().sum() > 0
     _single_darts_ablations(out, storage, printed)
     _memory(out, storage, printed)
 

@@ -37,6 +37,7 @@ EXPECTED: dict[str, tuple[int, str | None]] = {
     "em_darts/table4_search.yaml": (8, None),
     "em_darts/table6_search.yaml": (3, None),
     "em_darts/figure2_search.yaml": (20, None),
+    "single_darts/figure3_search.yaml": (8, None),
     "em_darts/figure3a_search.yaml": (16, None),
     "em_darts/figure3b_search.yaml": (16, None),
     "em_darts/table7_search.yaml": (8, None),
