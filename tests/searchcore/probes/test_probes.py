@@ -31,16 +31,25 @@ def test_every_probe_adds_its_columns_to_every_epoch(name):
     assert added and all(set(added) <= set(row) for row in reporter.history)
 
 
-def test_edge_weight_grad_is_autograds_gradient_of_the_watched_edge():
-    cfg = resolve_config("darts", "nb201", "digits", {**TINY, "probes.names": ["edge_weight_grad"], "probes.edge": 2})
+class _Run:
+    """What a probe reads of a running search: its space and its supernet."""
+
+    def __init__(self, model) -> None:
+        self.space = get_space("nb201")
+        self.model = model
+
+
+def _bare_run(edge: int):
+    """A watched NB201 supernet with random α, outside a search (the probe sees exactly one forward/backward)."""
+    probes = {"probes.names": ["edge_weight_grad"], "probes.edge": edge}
+    cfg = resolve_config("darts", "nb201", "digits", {**TINY, **probes})
     model = build_supernet(cfg, 10)
     model.init_alphas("normal", 0.5, None, torch.Generator().manual_seed(0))
+    return cfg, model, _Run(model)
 
-    class Run:
-        space = get_space("nb201")
 
-    run = Run()
-    run.model = model
+def test_edge_weight_grad_is_autograds_gradient_of_the_watched_edge():
+    cfg, model, run = _bare_run(edge=2)
     probe = EdgeWeightGrad(run, cfg.probes)
     x, y = torch.randn(4, 3, 16, 16), torch.tensor([0, 1, 2, 3])
     weights = model.edge_weights()
@@ -73,15 +82,7 @@ def test_fused_seeds_refuse_probes():
 def test_one_cell_instance_gets_its_own_share_of_the_gradient():
     """NB201 cells share α: the gradient of the shared weights is the sum of every instance's share, and
     ``probes.instance`` picks one share (Single-DARTS' "15th cell"; here the last of 3)."""
-    cfg = resolve_config("darts", "nb201", "digits", {**TINY, "probes.names": ["edge_weight_grad"], "probes.edge": 5})
-    model = build_supernet(cfg, 10)
-    model.init_alphas("normal", 0.5, None, torch.Generator().manual_seed(0))
-
-    class Run:
-        space = get_space("nb201")
-
-    run = Run()
-    run.model = model
+    cfg, model, run = _bare_run(edge=5)
     probes = [EdgeWeightGrad(run, cfg.probes.model_copy(update={"instance": i})) for i in (None, 0, 1, -1)]
     x, y = torch.randn(4, 3, 16, 16), torch.tensor([0, 1, 2, 3])
     nn.functional.cross_entropy(model(x), y).backward()
