@@ -23,7 +23,6 @@ import importlib
 import json
 import logging
 import os
-import pickle
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -248,12 +247,12 @@ class SweepTrials(Searcher):
         pass
 
     def save(self, checkpoint_path: str) -> None:
-        with open(checkpoint_path, "wb") as fh:
-            pickle.dump({"next": self.next}, fh)
+        with open(checkpoint_path, "w", encoding="utf-8") as fh:
+            json.dump({"next": self.next}, fh)
 
     def restore(self, checkpoint_path: str) -> None:
-        with open(checkpoint_path, "rb") as fh:
-            self.next = pickle.load(fh)["next"]
+        with open(checkpoint_path, encoding="utf-8") as fh:
+            self.next = json.load(fh)["next"]
 
 
 class SampledSlots(Searcher):
@@ -323,12 +322,12 @@ class RandomSearch(Searcher):
         return {k: domain.sample(random_state=rng) for k, domain in self.space.items()}
 
     def save(self, checkpoint_path: str) -> None:
-        with open(checkpoint_path, "wb") as fh:
-            pickle.dump({"drawn": self.drawn}, fh)
+        with open(checkpoint_path, "w", encoding="utf-8") as fh:
+            json.dump({"drawn": self.drawn}, fh)
 
     def restore(self, checkpoint_path: str) -> None:
-        with open(checkpoint_path, "rb") as fh:
-            self.drawn = pickle.load(fh)["drawn"]
+        with open(checkpoint_path, encoding="utf-8") as fh:
+            self.drawn = json.load(fh)["drawn"]
 
 
 def build(choice: TuneChoice) -> Any:
