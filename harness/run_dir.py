@@ -108,3 +108,17 @@ def check_checkpoint(directory: Path) -> dict[str, Any]:
     if not isinstance(state, dict) or not {"model", "epoch"} <= set(state):
         raise CliError(f"{path}: not a dartsweep checkpoint (expected a dict with 'model', 'epoch', ...)")
     return state
+
+
+def check_resume(out: Path, model: type[BaseModel], what: str, command: str, new: BaseModel) -> None:
+    """``--resume``: the config saved in ``out`` (``what``, validated as ``model``) must be ``new``, and its
+    checkpoint readable (else a one-line refusal); no checkpoint yet means the run starts at epoch 1, which
+    ``command`` says."""
+    checkpoint = out / "checkpoint"
+    saved = next((p for p in (out / "config.yaml", checkpoint / "config.yaml") if p.exists()), None)
+    if saved is not None:
+        check_same_config(saved, read_model(saved, model, what), new)
+    if (checkpoint / "state.pt").exists():
+        check_checkpoint(checkpoint)
+    else:
+        print(f"{command}: --resume: no checkpoint in {checkpoint} yet; starting at epoch 1", flush=True)

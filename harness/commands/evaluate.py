@@ -9,7 +9,7 @@ from analysis.columns import column
 from harness.commands.search import config_errors, overrides_with_flags
 from harness.errors import CliError
 from harness.progress import echo_report
-from harness.run_dir import check_checkpoint, check_out, check_same_config, clear_out, read_model
+from harness.run_dir import check_out, check_resume, clear_out
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -60,7 +60,9 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out or f"runs/eval-{cfg.protocol}-{cfg.space}-{cfg.data.dataset}-s{cfg.seed}")
     check_out(out, args.resume, args.overwrite)
     if args.resume:
-        check_resume(out, cfg)
+        from searchcore.evaluate.config import EvalConfig
+
+        check_resume(out, EvalConfig, "evaluation config", "evaluate", cfg)
     try:
         run = EvalRun(cfg)  # loads the data and builds the network first: a bad root writes nothing
     except (DataRootError, ValueError) as err:
@@ -77,21 +79,6 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(str(err)) from None
     print_summary(final, out)
     return 0
-
-
-def check_resume(out: Path, cfg) -> None:
-    """``--resume``: the evaluation config saved in ``out`` must be this one, and its checkpoint readable (else a
-    one-line refusal); no checkpoint yet means the run starts at epoch 1, which is said."""
-    from searchcore.evaluate.config import EvalConfig
-
-    checkpoint = out / "checkpoint"
-    saved = next((p for p in (out / "config.yaml", checkpoint / "config.yaml") if p.exists()), None)
-    if saved is not None:
-        check_same_config(saved, read_model(saved, EvalConfig, "evaluation config"), cfg)
-    if (checkpoint / "state.pt").exists():
-        check_checkpoint(checkpoint)
-    else:
-        print(f"evaluate: --resume: no checkpoint in {checkpoint} yet; starting at epoch 1", flush=True)
 
 
 SUMMARY_KEYS = ("epoch", "test_acc", "test_acc_top5", "train_acc", "test_loss", "params_m", "lr", "drop_prob",

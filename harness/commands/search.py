@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from analysis.columns import column
 from harness.errors import CliError
 from harness.progress import echo_report
-from harness.run_dir import check_checkpoint, check_out, check_same_config, clear_out, read_model
+from harness.run_dir import check_out, check_resume, clear_out
 from searchcore.config import parse_value
 from searchcore.registry import UnknownNameError
 
@@ -107,7 +107,9 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out or f"runs/{cfg.method.name}-{cfg.space}-{cfg.data.dataset}-s{cfg.seed}")
     check_out(out, args.resume, args.overwrite)
     if args.resume:
-        check_resume(out, cfg)
+        from searchcore.config import SearchConfig
+
+        check_resume(out, SearchConfig, "search config", "search", cfg)
     try:
         run = SearchRun(cfg)  # loads the data first: a bad data root writes nothing
     except (DataRootError, FileNotFoundError, ValueError) as err:  # FileNotFoundError: the NB201 table
@@ -121,21 +123,6 @@ def run(args: argparse.Namespace) -> int:
     final = run.run()
     print_summary(final, out)
     return 0
-
-
-def check_resume(out: Path, cfg) -> None:
-    """``--resume``: the config saved in ``out`` must be this one, and its checkpoint readable (else a one-line
-    refusal); no checkpoint yet means the run starts at epoch 1, which is said."""
-    from searchcore.config import SearchConfig
-
-    checkpoint = out / "checkpoint"
-    saved = next((p for p in (out / "config.yaml", checkpoint / "config.yaml") if p.exists()), None)
-    if saved is not None:
-        check_same_config(saved, read_model(saved, SearchConfig, "search config"), cfg)
-    if (checkpoint / "state.pt").exists():
-        check_checkpoint(checkpoint)
-    else:
-        print(f"search: --resume: no checkpoint in {checkpoint} yet; starting at epoch 1", flush=True)
 
 
 SUMMARY_KEYS = ("epoch", "train_acc", "val_acc", "alpha_entropy", "n_skip", "n_parametric", "p", "mutation_rate",
