@@ -19,7 +19,7 @@ COMBOS: tuple[tuple[str, str], ...] = (
     ("mobilenet", "imagenet16"),
 )
 """(space, data set) pairs whose preset values are shown: the families, a reduced space, ImageNet, the
-MobileNet-like chain on the data set its r-DARTS Table 4 sweep searches (sweeps/ber/table4_mobilenet.yaml)."""
+MobileNet-like chain on the data set its r-DARTS Table 4 sweep searches (sweeps/ber/table4_search_mobilenet.yaml)."""
 
 BEGIN = "<!-- BEGIN GENERATED: dartsweep methods --markdown -->"
 END = "<!-- END GENERATED -->"

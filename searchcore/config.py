@@ -93,6 +93,10 @@ class DataConfig(StrictModel):
     """Cap on search iterations per epoch (quick runs); ``None`` = a full pass."""
     eval_batches: int | None = Field(None, ge=1)
     """Cap on validation batches in the per-epoch evaluation; ``None`` = the whole split."""
+    resolution: int | None = Field(None, ge=8)
+    """Resize the search images once, in memory, to R x R (antialiased bilinear) before the search; ``None`` = the
+    data set's own size. A CPU-scale knob (not in the papers): compute falls with R², and resolution is one of
+    the settings that decide whether DARTS drifts within a CPU budget (docs/collapse.md)."""
 
 
 

@@ -14,7 +14,8 @@ import importlib
 from analysis.artifacts.base import ARTIFACTS, STATISTICS, Artifact, for_paper, register
 from analysis.artifacts.render import table_files
 
-PAPER_MODULES = ("em_darts", "nb201_tables", "darts_pt", "single_darts", "ber")
+PAPER_MODULES = ("em_darts", "nb201_tables", "darts_pt", "darts_pt_figures", "single_darts",
+                 "ber", "probe_figures", "collapse", "is_darts")
 for _name in PAPER_MODULES:
     importlib.import_module(f"analysis.artifacts.{_name}")
 

@@ -1,6 +1,7 @@
-"""Single-DARTS (shared/papers/003_9ca3b6938e57daad.txt): Tables 4 and 5, the §5.3 ablations on NB201 CIFAR-10
-(Table 1 is with the other NB201 tables in ``nb201_tables``), and Figure 3 (∂L/∂p_i during search, from the
-``edge_weight_grad`` probe).
+"""Single-DARTS (shared/papers/003_9ca3b6938e57daad.txt): Tables 2 and 3, the searched DARTS-space cells trained
+from scratch on ImageNet and CIFAR-10; Tables 4 and 5, the §5.3 ablations on NB201 CIFAR-10 (Table 1 is with the
+other NB201 tables in ``nb201_tables``); and Figure 3 (∂L/∂p_i during search, from the ``edge_weight_grad``
+probe).
 
 Both print the derived cell's NB201 test accuracy (Table 5's Single-DARTS 94.36 / 73.51 are Table 1's test
 columns). Rows are picked by sweep and the swept config columns (``method.level``, ``method``,
@@ -17,6 +18,52 @@ import pandas as pd
 from analysis.artifacts.base import Artifact, register
 from analysis.artifacts.figures import epoch_curves, figure
 from analysis.artifacts.grid import Select, grid
+from analysis.artifacts.trained import concat, trained_row
+
+TABLE2_SEARCH = "sweeps/single_darts/table2_search.yaml"
+TABLE2_EVAL = "sweeps/single_darts/table2_eval.yaml"
+TABLE3_EVAL = "sweeps/single_darts/table3_eval.yaml"
+_PROXY = ("searched on ImageNet16-120 (16 px, 120 classes, the paper's batch 360), not on ImageNet-1k as the "
+          "paper: dartsweep's search holds its data in memory (table2_search.yaml).")
+
+
+def _trained(sweep: str) -> Select:
+    return Select({"sweep": sweep, "source.method": "single-darts"})
+
+
+register(Artifact(
+    paper="single_darts", number="Table 2", kind="table", reference="Table 2", statistic="mean",
+    caption="DARTS space, ImageNet: top-1 accuracy (%) and params of the searched cells trained from scratch, "
+            "their mean (†) and the best (*)",
+    sweeps=(TABLE2_SEARCH, TABLE2_EVAL),
+    build=concat(
+        trained_row("Single-DARTS* (best)", _trained("single_darts_table2_eval"), "best",
+                    values={"params_m": "params_m", "top1": "test_acc"}),
+        trained_row("Single-DARTS† (mean)", _trained("single_darts_table2_eval"), "mean",
+                    values={"params_m": "params_m", "top1": "test_acc"}),
+    ),
+    notes=("Single-DARTS* (best): the evaluation with the best top-1 and its params; Single-DARTS† (mean): mean ± "
+           "std over every searched cell (5 seeds), as the paper's † averages the searched architectures.",
+           _PROXY,
+           "FLOPs: not recorded by the evaluation trials; `dartsweep params --space darts --arch <genotype> "
+           "--dataset imagenet` with the protocol's --layers / --channels gives them per cell.",
+           "Single-DARTS* (scaled): not run (the best cell's trial again with --set network.channels=<C> below 600 M "
+           "FLOPs); the other rows are quoted from the paper."),
+))
+
+register(Artifact(
+    paper="single_darts", number="Table 3", kind="table", reference="Table 3", statistic="best",
+    caption="DARTS space, CIFAR-10: test accuracy (%) and params of the best searched cell trained from scratch "
+            "(14 cells)",
+    sweeps=(TABLE2_SEARCH, TABLE3_EVAL),
+    build=trained_row("Single-DARTS", _trained("single_darts_table3_eval"), "best",
+                      values={"params_m": "params_m", "top1": "test_acc"}),
+    notes=("the best of the 5 searched cells by CIFAR-10 test accuracy (the paper prints one number), with its "
+           "params; trained with single-darts-cifar (14 cells, C = 36, 600 epochs).",
+           _PROXY,
+           "the other rows are quoted from the paper."),
+))
+
 
 TABLE4_SEARCH = "sweeps/single_darts/table4_search.yaml"
 TABLE5_SEARCH = "sweeps/single_darts/table5_search.yaml"

@@ -34,6 +34,12 @@ def register_probe(spec: ProbeSpec) -> ProbeSpec:
     return PROBES.register(spec.name, spec)
 
 
-from searchcore.probes import edge_weight_grad  # noqa: E402,F401  (built-in probes register on import)
+from searchcore.probes import (  # noqa: E402,F401  (built-in probes register on import)
+    edge_weight_grad,
+    grad_correlation,
+    iim_by_images,
+    op_weights,
+    pt_trajectory,
+)
 
 __all__ = ["PROBES", "Probe", "ProbeSpec", "register_probe"]

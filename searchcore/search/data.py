@@ -84,10 +84,27 @@ def build_search_data(cfg: DataConfig, seed: int, device: torch.device) -> Searc
         source = np.sort(rng.permutation(n)[: cfg.limit_train_images]).astype(np.int64)
     train_idx, val_idx = search_split(len(source), cfg.train_portion, seed, cfg.split)
     rows = torch.as_tensor(source)
+    images = train.images[rows]
+    padding = 4 if spec.image_size >= 32 else 2
+    if cfg.resolution is not None and cfg.resolution != images.shape[-1]:
+        padding = max(1, round(padding * cfg.resolution / images.shape[-1]))
+        images = resize_images(images, cfg.resolution)
     return SearchData(
-        images=train.images[rows].contiguous().to(device),
+        images=images.contiguous().to(device),
         labels=train.labels[rows].to(device),
         train_idx=train_idx, val_idx=val_idx, source_idx=source,
         num_classes=spec.num_classes, mean=spec.mean, std=spec.std,
-        crop_padding=4 if spec.image_size >= 32 else 2, cutout=cfg.cutout, batch_size=cfg.batch_size,
+        crop_padding=padding, cutout=cfg.cutout, batch_size=cfg.batch_size,
     )
+
+
+def resize_images(images: torch.Tensor, size: int) -> torch.Tensor:
+    """uint8 (N, C, H, W) -> uint8 (N, C, size, size), antialiased bilinear (``data.resolution``); in chunks, so a
+    60k-image set never holds more than a slice as floats."""
+    out = torch.empty((images.shape[0], images.shape[1], size, size), dtype=torch.uint8)
+    for start in range(0, images.shape[0], 4096):
+        chunk = images[start:start + 4096].float()
+        resized = torch.nn.functional.interpolate(chunk, size=(size, size), mode="bilinear", antialias=True,
+                                                  align_corners=False)
+        out[start:start + 4096] = resized.round().clamp(0, 255).to(torch.uint8)
+    return out

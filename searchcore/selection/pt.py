@@ -9,6 +9,8 @@ decisions.
   the edge to a one-hot (``fix_edge``). ``pt-mag`` instead keeps the op with the largest weight.
 * Topology decision (§5.3, DARTS spaces): for one node, repeatedly zero each remaining input edge
   (the whole edge) and delete the one whose removal hurts least, until 2 inputs remain.
+* Discretisation (001_… §3.1, Figures 1-2): commit one edge to a given op, unscored
+  (``discretize_operation``); tuning afterwards gives its "discretization accuracy at convergence".
 * Schedule: which decision happens before which tuning epoch is the space family's
   (``SpaceFamily.pt_schedule``, built from ``schedule.py``); which nodes get a topology step too.
 """
@@ -107,6 +109,20 @@ def decide_operation(
         scores = {names[k]: list(results[k]) for k in alive}
     model.fix_edge(cell, edge, chosen)
     return chosen, scores
+
+
+def discretize_operation(model: Supernet, cell: str, edge: int, op: str) -> tuple[int, dict[str, list[float]]]:
+    """Commit one edge to a given op (001_… §3.1: "discretize to this operation"); returns (op index, {op: [its
+    weight in activation(α) before the commit]}), the α that 001_… Figure 1 sets against the op's strength."""
+    names = model.space.cell(cell).edge_ops[edge]
+    if op not in names:
+        raise ValueError(f"{op!r} is no candidate of {cell} edge {edge}; its ops: {', '.join(names)}")
+    k = names.index(op)
+    if float(model.op_mask(cell)[edge, k]) == 0.0:
+        raise ValueError(f"{op!r} is masked out on {cell} edge {edge}")
+    weight = float(magnitudes(model, cell)[edge, k])
+    model.fix_edge(cell, edge, k)
+    return k, {op: [weight]}
 
 
 def magnitudes(model: Supernet, cell: str) -> torch.Tensor:

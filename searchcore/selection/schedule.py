@@ -57,3 +57,9 @@ def last_epoch_schedule(space: SearchSpace, tune_epochs: int, seed: int) -> tupl
     epochs = [k * tune_epochs for k in range(n_edges - 1)] + [total - 1]
     order = rng.permutation(n_edges).tolist()
     return [Slot(t, "operation", cell, edge=e) for t, e in zip(epochs, order)], total
+
+
+def single_edge_schedule(cell: str, edge: int, tune_epochs: int) -> tuple[list[Slot], int]:
+    """One operation decision before tuning epoch 0, then ``tune_epochs`` epochs: discretising one edge and tuning
+    the rest until it converges again (001_… §3.1 "discretization accuracy at convergence", Figures 1 and 2)."""
+    return [Slot(0, "operation", cell, edge=edge)], tune_epochs

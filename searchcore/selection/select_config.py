@@ -61,6 +61,14 @@ class SelectConfig(StrictModel):
     """α keeps training on undecided edges (``darts-proj``); ``None`` = yes unless α is fixed or absent."""
     nb201_table: str | None = None
     """NB201 table for looking up the selected architecture (NB201 spaces)."""
+    discretize_edge: int | None = Field(None, ge=0)
+    """Instead of selecting: discretise this one edge to ``discretize_op`` and tune the rest ``tune_epochs`` epochs,
+    i.e. measure that op's "discretization accuracy at convergence" (001_… §3.1, Figures 1 and 2; the last tuning
+    epoch's ``val_acc``). ``None``: the selection schedule of the space's family."""
+    discretize_op: str | None = None
+    """The op ``discretize_edge`` is committed to (a candidate of that edge)."""
+    discretize_cell: str | None = None
+    """Cell type of ``discretize_edge``; ``None``: the space's first (the normal cell of DARTS spaces)."""
     search: dict[str, Any] = {}
     """Overrides of the checkpoint's search config, dotted or nested (``{"data.max_batches": 2}``)."""
 
@@ -70,6 +78,10 @@ class SelectConfig(StrictModel):
 
         if SELECTION_RULES.get(self.rule).fixed_alpha and self.update_alpha:
             raise ValueError(f"rule {self.rule} never updates α; drop update_alpha or use a rule that does")
+        if (self.discretize_edge is None) != (self.discretize_op is None):
+            raise ValueError("discretize_edge and discretize_op go together: give both or neither")
+        if self.discretize_cell is not None and self.discretize_edge is None:
+            raise ValueError("discretize_cell needs discretize_edge and discretize_op")
         return self
 
     def search_overrides(self) -> dict[str, Any]:

@@ -7,6 +7,11 @@ t, then tunes the supernet one epoch (α step + weight step as the search did; �
 edges, and never with ``pt-fix-alpha``). Each decision and each tuning epoch is one report with a full
 checkpoint (supernet, masks, decisions so far, optimisers, RNG), so a killed trial resumes from
 ``reporter.restore_dir()`` without redoing finished decisions.
+
+With ``discretize_edge`` / ``discretize_op`` the schedule is one committed edge followed by ``tune_epochs``
+tuning epochs: the op's "discretization accuracy at convergence" (001_… §3.1, Figures 1 and 2) is the last
+epoch's ``val_acc``, its α weight ``discretize_alpha`` (every row) and the accuracy right after the commit
+``decision_acc``.
 """
 
 from __future__ import annotations
@@ -23,12 +28,21 @@ import yaml
 
 from searchcore.config import SearchConfig, deep_merge, from_yaml, to_yaml
 from searchcore.search.checkpoint import load_checkpoint, save_checkpoint, seed_everything, set_rng_state
+from searchcore.search.data import SearchData
 from searchcore.search.loop import SearchRun, cosine_lr
 from searchcore.search.reporter import NullReporter, Reporter
 from searchcore.search.steps import frozen
-from searchcore.selection.pt import Decision, Score, decide_operation, decide_topology, evaluate_supernet
+from searchcore.selection.pt import (
+    Decision,
+    Score,
+    decide_operation,
+    decide_topology,
+    discretize_operation,
+    evaluate_supernet,
+    magnitudes,
+)
 from searchcore.selection.rules import SELECTION_RULES
-from searchcore.selection.schedule import Slot
+from searchcore.selection.schedule import Slot, single_edge_schedule
 from searchcore.selection.select_config import SelectConfig, select_config
 
 log = logging.getLogger(__name__)
@@ -59,12 +73,14 @@ def load_search_config(checkpoint: str | Path, scfg: SelectConfig) -> SearchConf
 class PTRun:
     """One DARTS-PT selection: the rebuilt search run, the schedule, and the decisions so far."""
 
-    def __init__(self, scfg: SelectConfig, reporter: Reporter | None = None) -> None:
+    def __init__(self, scfg: SelectConfig, reporter: Reporter | None = None, data: SearchData | None = None) -> None:
+        """``data``: the search data when the caller holds it already (a probe selecting from a running search's
+        snapshot); by default rebuilt from the config (the same split: it is a function of the seed)."""
         self.scfg = scfg
         self.reporter = reporter or NullReporter()
         source = resolve_checkpoint_dir(scfg.checkpoint)
         self.cfg = load_search_config(source, scfg)
-        self.run = SearchRun(self.cfg)  # data (same split: it is a function of the seed) and supernet
+        self.run = SearchRun(self.cfg, data=data)  # data and supernet
         state = load_checkpoint(source, self.run.device)
         if state.get("kind") == STATE_KIND:
             raise ValueError(f"{source} is a selection checkpoint; start from a search checkpoint")
@@ -83,9 +99,36 @@ class PTRun:
         self.run.reset_weight_optimizer(scfg.lr)
         self.seed = self.cfg.seed if scfg.seed is None else scfg.seed
         seed_everything(self.seed)
-        self.slots, self.total = self.run.space.family.pt_schedule(self.run.space, scfg.tune_epochs, self.seed)
+        self.discretize = self._discretize_target()
+        if self.discretize is None:
+            self.slots, self.total = self.run.space.family.pt_schedule(self.run.space, scfg.tune_epochs, self.seed)
+        else:
+            self.slots, self.total = single_edge_schedule(self.discretize["discretize_cell"],
+                                                          self.discretize["discretize_edge"], scfg.tune_epochs)
         self.epoch = 0  # tuning epochs completed
         self.decisions: list[Decision] = []
+
+    def _discretize_target(self) -> dict[str, Any] | None:
+        """Cell, edge, op and the op's α weight of a discretisation run (``discretize_*``), checked against the
+        space; the weight is read before anything is committed or tuned."""
+        s, space, model = self.scfg, self.run.space, self.run.model
+        if s.discretize_edge is None:
+            return None
+        cell = s.discretize_cell or space.cells[0].name
+        names = [c.name for c in space.cells]
+        if cell not in names:
+            raise ValueError(f"discretize_cell: {cell!r} is no cell type of space {space.name!r}; allowed: "
+                             f"{', '.join(names)}")
+        ops = space.cell(cell).edge_ops
+        if s.discretize_edge >= len(ops):
+            raise ValueError(f"discretize_edge: {s.discretize_edge} out of range; the {cell} cell has {len(ops)} edges")
+        if s.discretize_op not in ops[s.discretize_edge]:
+            raise ValueError(f"discretize_op: {s.discretize_op!r} is no candidate of {cell} edge {s.discretize_edge}; "
+                             f"its ops: {', '.join(ops[s.discretize_edge])}")
+        k = ops[s.discretize_edge].index(s.discretize_op)
+        alpha = float(magnitudes(model, cell)[s.discretize_edge, k])
+        return {"discretize_cell": cell, "discretize_edge": s.discretize_edge, "discretize_op": s.discretize_op,
+                "discretize_alpha": alpha}
 
     def _update_alpha(self) -> bool:
         wanted = self.scfg.update_alpha
@@ -119,7 +162,7 @@ class PTRun:
         return {"select_rule": self.scfg.rule, "criterion": self.scfg.criterion, "epochs": self.total,
                 "decisions_total": len(self.slots), "supernet_method": self.cfg.method.name,
                 "supernet_epoch": self.search_epoch, "supernet_fixed_alpha": self.supernet_fixed_alpha,
-                "update_alpha": self.update_alpha}
+                "update_alpha": self.update_alpha, **(self.discretize or {})}
 
     # ------------------------------------------------------------------ checkpoints
 
@@ -164,7 +207,10 @@ class PTRun:
         model, s = self.run.model, self.scfg
         by_mag = self.rule.by_magnitude
         start = time.perf_counter()
-        if slot.phase == "operation":
+        if slot.phase == "operation" and self.discretize is not None:
+            k, cands = discretize_operation(model, slot.cell, slot.edge, self.discretize["discretize_op"])
+            op, removed, after = self.run.space.cell(slot.cell).edge_ops[slot.edge][k], [], self.score()
+        elif slot.phase == "operation":
             k, cands = decide_operation(model, slot.cell, slot.edge, self.score, s.criterion, by_mag)
             op, removed, after = self.run.space.cell(slot.cell).edge_ops[slot.edge][k], [], self.score()
         else:

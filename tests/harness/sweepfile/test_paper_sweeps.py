@@ -72,6 +72,17 @@ EXPECTED: dict[str, tuple[int, str | None]] = {
     "ber/table2_search.yaml": (4, None),
     "ber/table2_eval.yaml": (1, "darts-imagenet"),
     "ber/table3_search.yaml": (1, None),
+    "single_darts/figure2_search.yaml": (8, None),
+    "is_darts/figure4_search.yaml": (1, None),
+    "ber/figure4_search.yaml": (2, None),
+    "ber/table4_search_mobilenet.yaml": (6, None),
+    "ber/table4_eval.yaml": (1, "proxylessnas-imagenet"),
+    "darts_pt/figure1_select.yaml": (21, None),
+    "darts_pt/figure2_select.yaml": (28, None),
+    "darts_pt/figure4_search.yaml": (4, None),
+    "darts_pt/figure6_select_mag.yaml": (4, None),
+    "darts_pt/figure8_search.yaml": (4, None),
+    "darts_pt/figure9_select.yaml": (16, None),
 }
 
 

@@ -143,7 +143,7 @@ def test_search_select_evaluate_at_micro_scale(tmp_path):
 
 
 def test_the_table4_sweep_validates(capsys):
-    path = REPO / "sweeps" / "ber" / "table4_mobilenet.yaml"
+    path = REPO / "sweeps" / "ber" / "table4_search_mobilenet.yaml"
     assert main(["run", str(path), "--dry-run"]) == 0
     assert "6 trials" in capsys.readouterr().out
     sweep = load_sweep(path)
