@@ -36,7 +36,8 @@ register(Artifact(
     sweeps=(SEARCH, SEARCH_IS_DARTS),
     build=epoch_curves(_CURVES, "n_skip"),
     render=figure("search epoch", "skip-connections in the derived cell (of 6 edges)",
-                  "DARTS' derived cell fills with skip-connections as the search goes on (000_… §1, 001_… §3)"),
+                  "DARTS' derived cell fills with skip-connections as the search goes on (000_… §1, 001_… §3)",
+                  ylim=(-0.2, 6.2)),
     notes=_SETTING,
 ))
 
@@ -47,7 +48,7 @@ register(Artifact(
     sweeps=(SEARCH, SEARCH_IS_DARTS),
     build=epoch_curves(_CURVES, "nb201_cifar10_test"),
     render=figure("search epoch", "NB201 CIFAR-10 test accuracy (%)",
-                  "on NB201 DARTS ends at the all-skip cell, 54.30% (000_… Table 1)"),
+                  "on NB201 DARTS ends at the all-skip cell, 54.30% (000_… Table 1)", ylim=(0.0, 100.0)),
     notes=(*_SETTING, "the accuracy is the NB201 table's (200-epoch CIFAR-10 training of the derived cell), a "
            "ground truth independent of the reduced search data."),
 ))

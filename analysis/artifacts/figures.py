@@ -70,8 +70,11 @@ def value_curves(series: Mapping[str, Select], x: str, metric: str) -> Builder:
     return build
 
 
-def figure(x_label: str, y_label: str, statement: str = "") -> Callable[..., Mapping[str, str | bytes]]:
-    """The renderer of a figure artifact with these axis labels; ``statement``: what the paper says of it."""
+def figure(x_label: str, y_label: str, statement: str = "",
+           ylim: tuple[float, float] | None = None) -> Callable[..., Mapping[str, str | bytes]]:
+    """The renderer of a figure artifact with these axis labels; ``statement``: what the paper says of it;
+    ``ylim``: the metric's possible range (a t-interval over 3 seeds can reach past 100% or below 0 skip-connections:
+    the axes clip the band there, the CSV keeps it whole)."""
 
     def render(artifact, ours: pd.DataFrame, reference: RefTable | None) -> Mapping[str, str | bytes]:
         points = ours.assign(x=pd.to_numeric(ours["column"]))
@@ -86,6 +89,8 @@ def figure(x_label: str, y_label: str, statement: str = "") -> Callable[..., Map
                 ax.fill_between(s["x"], s["mean"] - band, s["mean"] + band, alpha=0.2, color=line.get_color())
             ax.set_xlabel(x_label)
             ax.set_ylabel(y_label)
+            if ylim is not None:
+                ax.set_ylim(*ylim)
             ax.set_title(textwrap.fill(f"{artifact.number} ({artifact.paper}): {artifact.caption}", 90), fontsize=9)
             if len(points):
                 ax.legend()

@@ -10,15 +10,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from torchvision import datasets
 
 from searchcore.data.base import DATASETS, ArrayDataset, DatasetSpec, as_array_dataset, require_files
 from searchcore.data.safe_pickle import load_array_pickle
 
 
-class _SVHN(datasets.SVHN):
-    def _check_integrity(self) -> bool:
-        return (Path(self.root) / self.filename).exists()
+def _svhn(root: Path, split: str):
+    """torchvision's SVHN reader (imported here: torchvision costs ~2 s to import, and every search process that
+    never reads SVHN would pay it), with its md5 check replaced by an existence check."""
+    from torchvision import datasets
+
+    class _SVHN(datasets.SVHN):
+        def _check_integrity(self) -> bool:
+            return (Path(self.root) / self.filename).exists()
+
+    return _SVHN(str(root), split=split, download=False)
 
 
 def _read_cifar_batch(path: Path, label_key: str) -> tuple[np.ndarray, list[int]]:
@@ -49,7 +55,7 @@ def _cifar_loader(name: str, folder: str, splits: dict[str, tuple[str, ...]], me
 def _svhn_load(root: Path, split: str) -> ArrayDataset:
     require_files(DATASETS.get("svhn"), root, [f"{split}_32x32.mat"])
     try:
-        ds = _SVHN(str(root), split=split, download=False)
+        ds = _svhn(root, split)
     except Exception as err:  # noqa: BLE001
         raise ValueError(f"svhn: could not read {root / f'{split}_32x32.mat'}: {err}") from err
     return as_array_dataset("svhn", ds.data, ds.labels, 10)

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from torchvision import datasets, transforms
+if TYPE_CHECKING:
+    from torchvision.datasets import ImageFolder
 
 from searchcore.data.base import DATASETS, ArrayDataset, DataRootError, DatasetSpec
 
@@ -34,6 +36,8 @@ COLOR_JITTER = {"brightness": 0.4, "contrast": 0.4, "saturation": 0.4, "hue": 0.
 
 def train_transform(resolution: int = IMAGENET_SIZE, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> Callable:
     """DARTS' ImageNet training augmentation at crop size ``resolution`` (DA ``train_imagenet.py``)."""
+    from torchvision import transforms  # here, not at import: every search process would pay ~2 s for it
+
     return transforms.Compose([
         transforms.RandomResizedCrop(resolution), transforms.RandomHorizontalFlip(),
         transforms.ColorJitter(**COLOR_JITTER), transforms.ToTensor(), transforms.Normalize(mean, std),
@@ -42,13 +46,17 @@ def train_transform(resolution: int = IMAGENET_SIZE, mean=IMAGENET_MEAN, std=IMA
 
 def test_transform(resolution: int = IMAGENET_SIZE, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> Callable:
     """Resize to ``resolution``·256/224, centre crop ``resolution``, normalise (DA ``train_imagenet.py``)."""
+    from torchvision import transforms
+
     return transforms.Compose([
         transforms.Resize(round(resolution * RESIZE_RATIO)), transforms.CenterCrop(resolution),
         transforms.ToTensor(), transforms.Normalize(mean, std),
     ])
 
 
-def load_imagenet_folder(root: str | Path, split: str, transform=None) -> datasets.ImageFolder:
+def load_imagenet_folder(root: str | Path, split: str, transform=None) -> ImageFolder:
+    from torchvision import datasets
+
     folder = Path(root).expanduser() / ("train" if split == "train" else "val")
     if not folder.is_dir() or not any(p.is_dir() for p in folder.iterdir()):
         raise DataRootError(

@@ -139,10 +139,10 @@ def test_growth_strategies_and_search_cost(micro, report):
     cost = cost[cost["column"] == "Search Cost (GPU days)"].set_index("row")
     epochs = pd.read_parquet(micro / "em_darts_table6_search" / "epochs.parquet")
     days = epochs.groupby("method.mutation.p_max")["epoch_seconds"].sum() / 86400
-    for p_max, paper in ((0.0, 0.4), (0.5, 0.407), (1.0, 0.394)):
-        cell = cost.loc[f"EM-DARTS (p_max = {p_max:g})"]
-        assert cell["n"] == 1 and cell["ours_mean"] == pytest.approx(days[p_max]) and cell["paper_mean"] == paper
-        assert cell["ours_mean"] > 0
+    half = cost.loc["EM-DARTS (p_max = 0.5)"]  # the micro copy runs p_max 0.5 only
+    assert half["n"] == 1 and half["ours_mean"] == pytest.approx(days[0.5]) and half["paper_mean"] == 0.407
+    assert half["ours_mean"] > 0
+    assert cost.loc["EM-DARTS (p_max = 1)", "n"] == 0 and cost.loc["EM-DARTS (p_max = 1)", "paper_mean"] == 0.394
     assert cost.loc["DARTS (1st)", "n"] == 0 and cost.loc["DARTS (1st)", "paper_mean"] == 0.4  # quoted only
     assert "measured on our hardware" in (out / "em_darts_table6.md").read_text()
 

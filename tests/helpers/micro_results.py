@@ -42,7 +42,7 @@ MICRO: dict[str, Micro] = {
     "sweeps/em_darts/table3_eval_cifar10.yaml": Micro(),
     "sweeps/em_darts/table3_eval_small.yaml": Micro(),
     "sweeps/em_darts/table4_search.yaml": Micro(),
-    "sweeps/em_darts/table6_search.yaml": Micro(),
+    "sweeps/em_darts/table6_search.yaml": Micro(grid={"method.mutation.p_max": [0.5]}),
     "sweeps/em_darts/figure2_search.yaml": Micro(),
     "sweeps/em_darts/figure3a_search.yaml": Micro(grid={"method.mutation.p_max": [0.1]}),
     "sweeps/em_darts/figure3b_search.yaml": Micro(grid={"epochs": [3]}),
