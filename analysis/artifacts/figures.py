@@ -95,21 +95,55 @@ def figure(x_label: str, y_label: str, statement: str = "",
             if len(points):
                 ax.legend()
             fig.tight_layout()
-            files: dict[str, str | bytes] = {}
-            for ext in ("png", "pdf"):
-                buffer = io.BytesIO()
-                fig.savefig(buffer, format=ext)
-                files[ext] = buffer.getvalue()
-            plt.close(fig)
         table = points.rename(columns={"row": "series", "x": x_label})[["series", x_label, "n", "mean", "std", "ci95"]]
-        base = artifact.key.replace("/", "_")
-        notes = "".join(f"* {n}\n" for n in artifact.notes)
-        said = f"paper: {statement}\n\n" if statement else "paper: the figure only (no numbers printed)\n\n"
-        shown = table.astype(object).where(table.notna(), "—").map(lambda v: f"{v:.2f}" if isinstance(v, float) else v)
-        files["md"] = (f"# {artifact.number} ({artifact.paper}): {artifact.caption}\n\n![{artifact.number}]({base}.png)"
-                       f"\n\n{said}ours: mean ± 95% CI over seeds ({', '.join(artifact.sweeps)})\n\n{notes}"
-                       f"{chr(10) if notes else ''}{markdown(shown)}")
-        files["csv"] = table.to_csv(index=False)
-        return files
+        return figure_files(artifact, fig, table, statement)
 
     return render
+
+
+def bars(y_label: str, statement: str = "") -> Callable[..., Mapping[str, str | bytes]]:
+    """The renderer of a bar chart: one group of bars per row of ours, one bar per column, each the mean with its
+    95% CI over seeds as an error bar (final values compared across settings: r-DARTS 004_… Figure 5). Cells no
+    trial filled are left out."""
+
+    def render(artifact, ours: pd.DataFrame, reference: RefTable | None) -> Mapping[str, str | bytes]:
+        points = ours[ours["n"] > 0].copy()
+        points["ci95"] = [ci95(s, int(n)) for s, n in zip(points["std"], points["n"])]
+        groups, kinds = list(dict.fromkeys(points["row"])), list(dict.fromkeys(points["column"]))
+        width = 0.8 / max(1, len(kinds))
+        with plt.rc_context(STYLE):
+            fig, ax = plt.subplots()
+            for i, kind in enumerate(kinds):
+                s = points[points["column"] == kind].set_index("row").reindex(groups)
+                xs = [g + (i - (len(kinds) - 1) / 2) * width for g in range(len(groups))]
+                ax.bar(xs, s["mean"], width, yerr=s["ci95"].fillna(0.0), capsize=3, label=kind)
+            ax.set_xticks(range(len(groups)), groups, fontsize=8)
+            ax.set_ylabel(y_label)
+            ax.set_title(textwrap.fill(f"{artifact.number} ({artifact.paper}): {artifact.caption}", 90), fontsize=9)
+            if len(points):
+                ax.legend()
+            fig.tight_layout()
+        table = points.rename(columns={"row": "group", "column": "bar"})[["group", "bar", "n", "mean", "std", "ci95"]]
+        return figure_files(artifact, fig, table, statement)
+
+    return render
+
+
+def figure_files(artifact, fig, table: pd.DataFrame, statement: str) -> dict[str, str | bytes]:
+    """PNG and PDF of a drawn figure (closed here), its points as CSV, and the Markdown page: the image, what the
+    paper says of the figure, our notes and the points."""
+    files: dict[str, str | bytes] = {}
+    for ext in ("png", "pdf"):
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=ext)
+        files[ext] = buffer.getvalue()
+    plt.close(fig)
+    base = artifact.key.replace("/", "_")
+    notes = "".join(f"* {n}\n" for n in artifact.notes)
+    said = f"paper: {statement}\n\n" if statement else "paper: the figure only (no numbers printed)\n\n"
+    shown = table.astype(object).where(table.notna(), "—").map(lambda v: f"{v:.2f}" if isinstance(v, float) else v)
+    files["md"] = (f"# {artifact.number} ({artifact.paper}): {artifact.caption}\n\n![{artifact.number}]({base}.png)"
+                   f"\n\n{said}ours: mean ± 95% CI over seeds ({', '.join(artifact.sweeps)})\n\n{notes}"
+                   f"{chr(10) if notes else ''}{markdown(shown)}")
+    files["csv"] = table.to_csv(index=False)
+    return files

@@ -19,8 +19,8 @@ from analysis.artifacts.results import REPO, command, missing, sweep_name
 def test_the_registered_artifacts_and_their_sweep_files():
     assert {"em_darts/table1", "em_darts/table3", "em_darts/table4", "em_darts/table5", "em_darts/table6",
             "ber/table1", "is_darts/table1", "single_darts/table1", "darts_pt/table4", "single_darts/table4",
-            "single_darts/table5", "ber/table3", "darts_pt/figure1", "darts_pt/figure2", "darts_pt/figure4",
-            "darts_pt/figure6", "darts_pt/figure8", "darts_pt/figure9",
+            "single_darts/table5", "ber/table3", "ber/figure5", "darts_pt/figure1", "darts_pt/figure2",
+            "darts_pt/figure3", "darts_pt/figure4", "darts_pt/figure6", "darts_pt/figure8", "darts_pt/figure9",
             "single_darts/figure2", "is_darts/figure4", "ber/figure4",
             "is_darts/table2", "is_darts/table3", "single_darts/table2", "single_darts/table3", "ber/table2",
             "ber/table4"} <= set(ARTIFACTS)

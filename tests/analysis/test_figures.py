@@ -1,15 +1,16 @@
 """Figure artifacts (analysis.artifacts.figures): the 95% confidence band, the two curve builders and the files.
-Frames here are small and hand-made to pin the arithmetic; tests/harness/test_smoke_report.py renders the EM-DARTS
-figures from Parquet written by the real trainables."""
+Frames here are small and hand-made to pin the arithmetic; tests/harness/test_paper_report.py renders every
+figure from Parquet written by the real trainables."""
 
 from __future__ import annotations
 
+import io
 import math
 
 import pandas as pd
 import pytest
 
-from analysis.artifacts import ARTIFACTS, Artifact
+from analysis.artifacts import ARTIFACTS, Artifact, render
 from analysis.artifacts.figures import ci95, epoch_curves, figure, value_curves
 from analysis.artifacts.grid import Select
 
@@ -58,3 +59,23 @@ def test_the_em_darts_figures_are_registered_with_their_sweeps():
     for key in ("em_darts/figure2", "em_darts/figure3a", "em_darts/figure3b"):
         assert ARTIFACTS[key].kind == "figure" and ARTIFACTS[key].render is not None
         assert ARTIFACTS[key].sweeps[0] == "sweeps/em_darts/table1_search.yaml"
+
+
+def test_bar_figure_of_final_entropies_per_space_and_method():
+    """r-DARTS Figure 5: a group of bars per (method, space), the last-epoch entropy of parametric and of
+    parameter-free ops, mean over seeds; a group no trial filled (here r-DARTS on NB201) has no bars."""
+    rows = [{"sweep": sweep, "method": method, "space": space, "seed": seed, "status": "TERMINATED",
+             "trial_id": f"{sweep}{method}{seed}", "alpha_entropy_parametric": base + seed,
+             "alpha_entropy_free": 2 * base + seed}
+            for sweep, method, space, base in (("ber_table3_search", "darts", "darts", 1.0),
+                                               ("ber_table2_search", "r-darts", "darts", 0.5),
+                                               ("em_darts_table1_search", "darts", "nb201", 0.25))
+            for seed in (0, 1)]
+    artifact = ARTIFACTS["ber/figure5"]
+    files = render(artifact, pd.DataFrame(rows), pd.DataFrame())
+    points = pd.read_csv(io.StringIO(files["csv"]))
+    assert list(dict.fromkeys(points["group"])) == ["DARTS, DARTS space", "r-DARTS, DARTS space", "DARTS, NB201"]
+    r_darts = points[points["group"] == "r-DARTS, DARTS space"].set_index("bar")
+    assert r_darts.loc["parametric ops", "mean"] == pytest.approx(1.0)  # (0.5 + 1.5) / 2
+    assert r_darts.loc["parameter-free ops", "mean"] == pytest.approx(1.5)
+    assert (points["n"] == 2).all() and files["png"].startswith(b"\x89PNG")
