@@ -18,7 +18,6 @@ Figure 1 labels every point with its op (:func:`op_scatter`).
 
 from __future__ import annotations
 
-import io
 import textwrap
 from collections.abc import Callable, Mapping
 
@@ -30,9 +29,8 @@ import pandas as pd  # noqa: E402
 
 from analysis.artifacts.base import OURS_COLUMNS, Artifact, Builder, register  # noqa: E402
 from analysis.artifacts.darts_pt import TABLE4_SEARCH, TABLE4_SELECT  # noqa: E402
-from analysis.artifacts.figures import epoch_curves, figure, value_curves  # noqa: E402
+from analysis.artifacts.figures import epoch_curves, figure, figure_files, value_curves  # noqa: E402
 from analysis.artifacts.grid import Select, _matching  # noqa: E402
-from analysis.artifacts.render import markdown  # noqa: E402
 from analysis.plots import STYLE  # noqa: E402
 from analysis.references import RefTable  # noqa: E402
 
@@ -124,22 +122,9 @@ def op_scatter(x_label: str, y_label: str, statement: str) -> Callable[..., Mapp
             if len(points):
                 ax.legend()
             fig.tight_layout()
-            files: dict[str, str | bytes] = {}
-            for ext in ("png", "pdf"):
-                buffer = io.BytesIO()
-                fig.savefig(buffer, format=ext)
-                files[ext] = buffer.getvalue()
-            plt.close(fig)
         table = points.rename(columns={"row": "series", "label": "op", "x": x_label})[
             ["series", "op", x_label, "n", "mean", "std"]]
-        base = artifact.key.replace("/", "_")
-        notes = "".join(f"* {n}\n" for n in artifact.notes)
-        shown = table.astype(object).where(table.notna(), "—").map(lambda v: f"{v:.4g}" if isinstance(v, float) else v)
-        files["md"] = (f"# {artifact.number} ({artifact.paper}): {artifact.caption}\n\n![{artifact.number}]({base}.png)"
-                       f"\n\npaper: {statement}\n\nours: one trial per point ({', '.join(artifact.sweeps)})\n\n{notes}"
-                       f"{chr(10) if notes else ''}{markdown(shown)}")
-        files["csv"] = table.to_csv(index=False)
-        return files
+        return figure_files(artifact, fig, table, statement, fmt=".4g", ours="one trial per point")
 
     return render
 

@@ -129,9 +129,10 @@ def bars(y_label: str, statement: str = "") -> Callable[..., Mapping[str, str | 
     return render
 
 
-def figure_files(artifact, fig, table: pd.DataFrame, statement: str) -> dict[str, str | bytes]:
+def figure_files(artifact, fig, table: pd.DataFrame, statement: str, fmt: str = ".2f",
+                 ours: str = "mean ± 95% CI over seeds") -> dict[str, str | bytes]:
     """PNG and PDF of a drawn figure (closed here), its points as CSV, and the Markdown page: the image, what the
-    paper says of the figure, our notes and the points."""
+    paper says of the figure, what our points are (``ours``), our notes and the points (numbers as ``fmt``)."""
     files: dict[str, str | bytes] = {}
     for ext in ("png", "pdf"):
         buffer = io.BytesIO()
@@ -141,9 +142,9 @@ def figure_files(artifact, fig, table: pd.DataFrame, statement: str) -> dict[str
     base = artifact.key.replace("/", "_")
     notes = "".join(f"* {n}\n" for n in artifact.notes)
     said = f"paper: {statement}\n\n" if statement else "paper: the figure only (no numbers printed)\n\n"
-    shown = table.astype(object).where(table.notna(), "—").map(lambda v: f"{v:.2f}" if isinstance(v, float) else v)
+    shown = table.astype(object).where(table.notna(), "—").map(lambda v: format(v, fmt) if isinstance(v, float) else v)
     files["md"] = (f"# {artifact.number} ({artifact.paper}): {artifact.caption}\n\n![{artifact.number}]({base}.png)"
-                   f"\n\n{said}ours: mean ± 95% CI over seeds ({', '.join(artifact.sweeps)})\n\n{notes}"
+                   f"\n\n{said}ours: {ours} ({', '.join(artifact.sweeps)})\n\n{notes}"
                    f"{chr(10) if notes else ''}{markdown(shown)}")
     files["csv"] = table.to_csv(index=False)
     return files

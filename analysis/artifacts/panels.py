@@ -10,7 +10,6 @@ and PDF, the plotted points as CSV and a Markdown page, like the single-panel fi
 
 from __future__ import annotations
 
-import io
 import math
 import textwrap
 from collections.abc import Callable, Mapping
@@ -23,7 +22,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.colors import LogNorm, Normalize  # noqa: E402
 
-from analysis.artifacts.render import markdown  # noqa: E402
+from analysis.artifacts.figures import figure_files  # noqa: E402
 from analysis.plots import STYLE, ci95  # noqa: E402
 from analysis.references import RefTable  # noqa: E402
 
@@ -50,24 +49,6 @@ def _grid(count: int, width: float, height: float):
     for ax in axes.flat[count:]:
         ax.set_visible(False)
     return fig, list(axes.flat[:count])
-
-
-def _files(artifact, fig, table: pd.DataFrame, statement: str) -> dict[str, str | bytes]:
-    files: dict[str, str | bytes] = {}
-    for ext in ("png", "pdf"):
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format=ext)
-        files[ext] = buffer.getvalue()
-    plt.close(fig)
-    base = artifact.key.replace("/", "_")
-    notes = "".join(f"* {n}\n" for n in artifact.notes)
-    said = f"paper: {statement}\n\n" if statement else "paper: the figure only (no numbers printed)\n\n"
-    shown = table.astype(object).where(table.notna(), "—").map(lambda v: f"{v:.4g}" if isinstance(v, float) else v)
-    files["md"] = (f"# {artifact.number} ({artifact.paper}): {artifact.caption}\n\n![{artifact.number}]({base}.png)"
-                   f"\n\n{said}ours: mean over seeds ({', '.join(artifact.sweeps)})\n\n{notes}"
-                   f"{chr(10) if notes else ''}{markdown(shown)}")
-    files["csv"] = table.to_csv(index=False)
-    return files
 
 
 def _title(fig, artifact) -> None:
@@ -100,7 +81,7 @@ def panel_lines(x_label: str, y_label: str, statement: str = "",
             _title(fig, artifact)
             fig.tight_layout()
         table = points.rename(columns={"x": x_label})[["panel", "series", x_label, "n", "mean", "std", "ci95"]]
-        return _files(artifact, fig, table, statement)
+        return figure_files(artifact, fig, table, statement, fmt=".4g", ours="mean over seeds")
 
     return render
 
@@ -137,6 +118,6 @@ def heatmaps(x_label: str, y_label: str, colour_label: str,
             _title(fig, artifact)
             fig.tight_layout()
         table = points.rename(columns={"column": x_label})[["panel", "series", x_label, "n", "mean", "std"]]
-        return _files(artifact, fig, table, statement)
+        return figure_files(artifact, fig, table, statement, fmt=".4g", ours="mean over seeds")
 
     return render

@@ -1,6 +1,6 @@
 """analysis.artifacts: the registry, the grid builder (mean ± std, best of N as error, configured values), ours
 beside the paper's, and the Markdown / CSV / LaTeX files. Frames here are small and hand-made to pin the
-arithmetic; tests/harness/test_report.py renders from Parquet written by the real trainables."""
+arithmetic; tests/harness/test_paper_report.py renders every artifact from Parquet written by the real trainables."""
 
 from __future__ import annotations
 
